@@ -1,0 +1,219 @@
+// Socket I/O. A read is one readv into the free tail, the spare chunk and a
+// per-thread 64 KiB spill area, so one call drains most sockets (libevent
+// reads 4096 bytes per call). Writes are one sendmsg(MSG_NOSIGNAL) over the
+// chain, or sendfile for file chunks; no SIGPIPE is ever raised.
+#include <signal.h>
+#include <sys/sendfile.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <memory>
+
+#include "buffer/evbuffer.hpp"
+#include "buffer/file_segment.hpp"
+#include "util/log.hpp"
+#include "util/mem.hpp"
+
+using eventide::detail::Chunk;
+using eventide::detail::ChunkKind;
+using eventide::detail::kLogWarn;
+using eventide::detail::log;
+
+namespace {
+
+// Sized so a full spill lands in one chunk that is still kept for reuse.
+constexpr size_t kSpill = eventide::detail::kMaxSpareData;
+constexpr int kMaxWriteIov = 128;
+
+// Heap-allocated on first use: a 64 KiB stack array would be too much for
+// small coroutine or thread stacks.
+std::byte *spill_area() {
+  thread_local std::unique_ptr<std::byte[]> area;
+  if (!area) area.reset(new (std::nothrow) std::byte[kSpill]);
+  return area.get();
+}
+
+ssize_t send_chain(int fd, struct iovec *iov, int n) {
+  struct msghdr msg {};
+  msg.msg_iov = iov;
+  msg.msg_iovlen = static_cast<size_t>(n);
+  ssize_t r;
+  do {
+    r = sendmsg(fd, &msg, MSG_NOSIGNAL);
+  } while (r < 0 && errno == EINTR);
+  if (r < 0 && errno == ENOTSOCK) {
+    // A pipe or a file: writev cannot raise SIGPIPE on a socket here.
+    do {
+      r = writev(fd, iov, n);
+    } while (r < 0 && errno == EINTR);
+  }
+  return r;
+}
+
+// sendfile has no MSG_NOSIGNAL: block SIGPIPE in this thread around it and
+// swallow the one a broken connection raises.
+ssize_t sendfile_nosignal(int out_fd, int in_fd, off_t *off, size_t n) {
+  sigset_t pipe_set, old;
+  sigemptyset(&pipe_set);
+  sigaddset(&pipe_set, SIGPIPE);
+  pthread_sigmask(SIG_BLOCK, &pipe_set, &old);
+  ssize_t r;
+  do {
+    r = sendfile(out_fd, in_fd, off, n);
+  } while (r < 0 && errno == EINTR);
+  int err = errno;
+  if (r < 0 && err == EPIPE && !sigismember(&old, SIGPIPE)) {
+    struct timespec zero {};
+    sigtimedwait(&pipe_set, nullptr, &zero);
+  }
+  pthread_sigmask(SIG_SETMASK, &old, nullptr);
+  errno = err;
+  return r;
+}
+
+}  // namespace
+
+int evbuffer::read(int fd, int howmuch) {
+  if (frozen_check_end("evbuffer_read")) return -1;
+  if (n_reserved_) release_reservation();
+  size_t budget = max_read_;
+  if (howmuch >= 0 && static_cast<size_t>(howmuch) < budget) budget = static_cast<size_t>(howmuch);
+  if (budget == 0) return 0;
+
+  struct iovec iov[3];
+  int n = 0;
+  size_t planned = 0;
+  Chunk *tail = last_ && last_->tail() ? last_ : nullptr;
+  if (tail) {
+    size_t k = std::min(tail->tail(), budget);
+    iov[n++] = {tail->end(), k};
+    planned += k;
+  }
+  Chunk *spare = nullptr;
+  if (planned < budget && spare_ && spare_->sole()) {
+    spare = spare_;
+    size_t k = std::min(spare->cap, budget - planned);
+    iov[n++] = {spare->data, k};
+    planned += k;
+  }
+  Chunk *big = nullptr;
+  std::byte *spill = nullptr;
+  size_t spill_len = 0;
+  if (planned < budget) {
+    size_t rest = budget - planned;
+    // A max_read raised above the spill size reads straight into a new chunk.
+    if (rest > eventide::detail::kMaxSpareChunk) big = eventide::detail::chunk_new_plain(rest);
+    if (big) {
+      iov[n++] = {big->data, std::min(big->cap, rest)};
+    } else if ((spill = spill_area()) != nullptr) {
+      spill_len = std::min(rest, kSpill);
+      iov[n++] = {spill, spill_len};
+    }
+  }
+  if (n == 0) {
+    errno = ENOMEM;
+    return -1;
+  }
+
+  ssize_t r;
+  do {
+    r = readv(fd, iov, n);
+  } while (r < 0 && errno == EINTR);
+  if (r <= 0) {
+    if (big) eventide::detail::chunk_release(big);
+    return static_cast<int>(r);
+  }
+
+  size_t left = static_cast<size_t>(r);
+  int i = 0;
+  if (tail) {
+    size_t k = std::min(left, iov[i++].iov_len);
+    tail->off += k;
+    left -= k;
+  }
+  if (spare) {
+    size_t k = std::min(left, iov[i++].iov_len);
+    if (k) {
+      spare_ = nullptr;
+      spare->off = k;
+      link_back(spare);
+      left -= k;
+    }
+  }
+  if (big) {
+    if (left) {
+      big->off = left;
+      link_back(big);
+      left = 0;
+    } else {
+      eventide::detail::chunk_release(big);
+    }
+  }
+  if (left) {
+    Chunk *c = take_chunk(left);
+    if (!c) {
+      // Bytes already taken from the socket cannot go back: say so loudly.
+      log(kLogWarn, "evbuffer_read: out of memory, %zu bytes read from fd %d are lost", left, fd);
+      len_ += static_cast<size_t>(r) - left;
+      note_added(static_cast<size_t>(r) - left);
+      notify();
+      errno = ENOMEM;
+      return -1;
+    }
+    std::memcpy(c->data, spill, left);
+    c->off = left;
+    link_back(c);
+  }
+  len_ += static_cast<size_t>(r);
+  note_added(static_cast<size_t>(r));
+  notify();
+  return static_cast<int>(r);
+}
+
+int evbuffer::write_atmost(int fd, ssize_t howmuch) {
+  if (frozen_check_front("evbuffer_write")) return -1;
+  size_t budget = len_;
+  if (howmuch >= 0 && static_cast<size_t>(howmuch) < budget) budget = static_cast<size_t>(howmuch);
+  // libevent reports -1 when there is nothing to write; programs loop on it.
+  if (budget == 0) return -1;
+
+  ssize_t r = -1;
+  Chunk *c = first_;
+  if (c->sendfile) {
+    evbuffer_file_segment *seg = c->u.file.seg;
+    off_t off = static_cast<off_t>(seg->file_offset + c->u.file.seg_off +
+                                   static_cast<int64_t>(c->misalign));
+    r = sendfile_nosignal(fd, seg->fd, &off, std::min(budget, c->off));
+    if (r == 0) {
+      // The file ended early: 0 would read as "try again" for ever.
+      log(kLogWarn, "evbuffer_write: file fd %d ends before its segment does", seg->fd);
+      errno = EIO;
+      return -1;
+    }
+    if (r > 0 || (errno != EINVAL && errno != ENOSYS)) {
+      if (r > 0) drain(static_cast<size_t>(r));
+      return static_cast<int>(r);
+    }
+    // The destination cannot take sendfile: write the bytes from memory.
+    if (!eventide::detail::chunk_materialize(c)) return -1;
+  }
+
+  struct iovec iov[kMaxWriteIov];
+  int n = 0;
+  size_t planned = 0;
+  for (; c && n < kMaxWriteIov && planned < budget; c = c->next) {
+    if (c->sendfile && n > 0) break;  // sent by the next call, with sendfile
+    if (!eventide::detail::chunk_materialize(c)) break;
+    size_t k = std::min(c->off, budget - planned);
+    iov[n++] = {c->begin(), k};
+    planned += k;
+  }
+  if (n == 0) return -1;
+  r = send_chain(fd, iov, n);
+  if (r > 0) drain(static_cast<size_t>(r));
+  return static_cast<int>(r);
+}
