@@ -736,6 +736,7 @@ static void test_deferred_callbacks(void) {
   event_base_free(base);
 }
 
+#ifndef CT_LIBEVENT
 static void test_deferred_base_freed_first(void) {
   struct event_base *base = event_base_new();
   struct evbuffer *b = evbuffer_new();
@@ -748,6 +749,7 @@ static void test_deferred_base_freed_first(void) {
   CT_EQ(l.calls, 0);
   evbuffer_free(b); /* must not touch the freed base */
 }
+#endif
 
 /* ---- freezing ---- */
 
@@ -1189,7 +1191,10 @@ static const struct ct_case cases[] = {
     {"callback_removes_itself", test_callback_removes_itself, 0},
     {"setcb_compat", test_setcb_compat, 0},
     {"deferred_callbacks", test_deferred_callbacks, CT_ALL_BACKENDS},
+#ifndef CT_LIBEVENT
+    /* libevent 2.1.12 leaks the buffer here (LeakSanitizer shows it): eventide frees it. */
     {"deferred_base_freed_first", test_deferred_base_freed_first, 0},
+#endif
     {"freeze_front", test_freeze_front, 0},
     {"freeze_end", test_freeze_end, 0},
     {"socket_io", test_socket_io, 0},
