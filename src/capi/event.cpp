@@ -159,7 +159,11 @@ EVENT2_EXPORT_SYMBOL int event_base_get_features(const struct event_base *base) 
 }
 
 EVENT2_EXPORT_SYMBOL int event_gettime_monotonic(struct event_base *base, struct timeval *tp) {
-  if (!check_base(base, "event_gettime_monotonic") || !tp) return -1;
+  if (!check_base(base, "event_gettime_monotonic")) return -1;
+  if (!tp) {
+    EVENTIDE_BAD_ARG("event_gettime_monotonic: NULL timeval");
+    return -1;
+  }
   *tp = ns_to_timeval(mono_now_ns());
   return 0;
 }
@@ -232,7 +236,10 @@ EVENT2_EXPORT_SYMBOL int event_config_set_flag(struct event_config *cfg, int fla
 }
 
 EVENT2_EXPORT_SYMBOL int event_config_set_num_cpus_hint(struct event_config *cfg, int) {
-  if (!cfg) return -1;
+  if (!cfg) {
+    log(kLogWarn, "event_config_set_num_cpus_hint: NULL config");
+    return -1;
+  }
   return 0;  // only IOCP uses it; no IOCP here
 }
 
@@ -240,7 +247,10 @@ EVENT2_EXPORT_SYMBOL int event_config_set_max_dispatch_interval(struct event_con
                                                                 const struct timeval *max_interval,
                                                                 int max_callbacks,
                                                                 int min_priority) {
-  if (!cfg) return -1;
+  if (!cfg) {
+    log(kLogWarn, "event_config_set_max_dispatch_interval: NULL config");
+    return -1;
+  }
   cfg->max_dispatch_ns = max_interval ? timeval_to_ns(*max_interval) : -1;
   cfg->max_dispatch_callbacks = max_callbacks >= 0 ? max_callbacks : INT_MAX;
   cfg->limit_callbacks_after_prio = min_priority < 0 ? 0 : min_priority;
@@ -305,11 +315,8 @@ EVENT2_EXPORT_SYMBOL int event_assign(struct event *ev, struct event_base *base,
 
 EVENT2_EXPORT_SYMBOL struct event *event_new(struct event_base *base, evutil_socket_t fd,
                                              short events, event_callback_fn cb, void *arg) {
-  if (!base) {
-    log(kLogWarn, "event_new: NULL event_base");
-    errno = EINVAL;
-    return nullptr;
-  }
+  // A NULL base means event_init's current base, or none yet: libevent hands
+  // out such an event (event_base_set may give it a base later).
   auto *ev = static_cast<struct event *>(mm_malloc(sizeof(struct event)));
   if (!ev) return nullptr;
   std::memset(ev, 0, sizeof *ev);
@@ -324,7 +331,9 @@ EVENT2_EXPORT_SYMBOL struct event *event_new(struct event_base *base, evutil_soc
 EVENT2_EXPORT_SYMBOL void event_free(struct event *ev) {
   if (!ev) return;
   if (!check_event(ev, "event_free", false)) return;
-  if (ev->ev_base && (ev->ev_evcallback.evcb_flags & ~EVLIST_INIT)) {
+  if (!ev->ev_base)
+    log(kLogWarn, "event_free: event %p has no event_base set", static_cast<void *>(ev));
+  else if (ev->ev_evcallback.evcb_flags & ~EVLIST_INIT) {
     BaseGuard g(ev->ev_base);
     event_del_nolock(ev, kDelAutoBlock);
   }
@@ -381,6 +390,8 @@ static int del_common(struct event *ev, DelMode mode, const char *fn) {
     log(kLogWarn, "%s: event %p has no event_base set", fn, static_cast<void *>(ev));
     return -1;
   }
+  // Debug mode knows whether the base is still alive: never lock a freed one.
+  if (!debug_check_event(ev, fn, true)) return -1;
   BaseGuard g(ev->ev_base);
   return event_del_nolock(ev, mode);
 }
@@ -403,7 +414,11 @@ EVENT2_EXPORT_SYMBOL void event_active(struct event *ev, int res, short ncalls) 
 
 EVENT2_EXPORT_SYMBOL int event_pending(const struct event *ev, short events, struct timeval *tv) {
   if (!check_event(ev, "event_pending", false)) return 0;
-  if (!ev->ev_base) return 0;
+  if (!ev->ev_base) {
+    log(kLogWarn, "event_pending: event %p has no event_base set", static_cast<const void *>(ev));
+    return 0;
+  }
+  if (!debug_check_event(ev, "event_pending", true)) return 0;
   BaseGuard g(ev->ev_base);
   return event_pending_nolock(ev, events, tv);
 }
@@ -469,6 +484,7 @@ EVENT2_EXPORT_SYMBOL int event_base_priority_init(struct event_base *base, int n
 }
 
 EVENT2_EXPORT_SYMBOL int event_base_get_npriorities(struct event_base *base) {
+  if (!base) base = g_current_base;  // libevent's rule for this call
   if (!check_base(base, "event_base_get_npriorities")) return -1;
   BaseGuard g(base);
   return static_cast<int>(base->active.size());
@@ -502,7 +518,11 @@ EVENT2_EXPORT_SYMBOL const struct timeval *event_base_init_common_timeout(
 }
 
 EVENT2_EXPORT_SYMBOL void event_base_dump_events(struct event_base *base, FILE *out) {
-  if (!check_base(base, "event_base_dump_events") || !out) return;
+  if (!check_base(base, "event_base_dump_events")) return;
+  if (!out) {
+    EVENTIDE_BAD_ARG("event_base_dump_events: NULL FILE");
+    return;
+  }
   BaseGuard g(base);
   base_dump(base, out);
 }
@@ -533,7 +553,10 @@ EVENT2_EXPORT_SYMBOL int event_base_foreach_event(struct event_base *base,
 
 EVENT2_EXPORT_SYMBOL int event_base_gettimeofday_cached(struct event_base *base,
                                                         struct timeval *tv) {
-  if (!tv) return -1;
+  if (!tv) {
+    EVENTIDE_BAD_ARG("event_base_gettimeofday_cached: NULL timeval");
+    return -1;
+  }
   if (!base) base = g_current_base;
   if (!base) return gettimeofday(tv, nullptr);
   BaseGuard g(base);
@@ -543,7 +566,8 @@ EVENT2_EXPORT_SYMBOL int event_base_gettimeofday_cached(struct event_base *base,
 }
 
 EVENT2_EXPORT_SYMBOL int event_base_update_cache_time(struct event_base *base) {
-  if (!check_base(base, "event_base_update_cache_time")) return -1;
+  if (!base) base = g_current_base;  // libevent's rule for this call
+  if (!base) return -1;
   BaseGuard g(base);
   if (base->running_loop && !(base->flags & EVENT_BASE_FLAG_NO_CACHE_TIME))
     base->cached_now = mono_now_ns();

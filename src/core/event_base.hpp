@@ -50,6 +50,16 @@ constexpr short kListCommonTimeout = 0x100;
 struct CallbackQueue {
   struct event_callback *first = nullptr;
   struct event_callback **last = &first;
+  CallbackQueue() = default;
+  // `last` points into the queue itself, so a copy must start empty with its
+  // own head, never share the source's (queues are only copied while empty,
+  // when event_base_priority_init resizes the vector).
+  CallbackQueue(const CallbackQueue &) {}
+  CallbackQueue &operator=(const CallbackQueue &) {
+    first = nullptr;
+    last = &first;
+    return *this;
+  }
   bool empty() const { return first == nullptr; }
   void push_back(struct event_callback *cb) {
     cb->evcb_active_next.tqe_next = nullptr;

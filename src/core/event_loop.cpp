@@ -55,8 +55,10 @@ void timeout_process(event_base *base) {
 
 // EV_PERSIST with a timeout: the next deadline follows the previous one when
 // the timeout fired (so a periodic timer does not drift), else runs from now.
+// A zero interval is not rescheduled (libevent's rule): such an event fires
+// once by timeout instead of spinning the loop.
 void persist_reschedule(struct event *ev) {
-  if (ev->ev_interval < 0) return;
+  if (ev->ev_interval <= 0) return;
   const int64_t interval = ev->ev_interval * 1000;
   const int64_t now = mono_now_ns();
   int64_t run_at = now + interval;
@@ -82,7 +84,12 @@ void run_signal_closure(event_base *base, struct event *ev) {
     ev->ev_ncalls = ncalls;
     if (ncalls == 0) ev->ev_pncalls = nullptr;
     fn(fd, res, arg);
-    if (base->gotbreak.load(std::memory_order_relaxed)) break;
+    if (base->gotbreak.load(std::memory_order_relaxed)) {
+      // ev is still alive (deleting it would have zeroed ncalls): it must
+      // not keep pointing at this frame's counter once we return.
+      if (ncalls) ev->ev_pncalls = nullptr;
+      break;
+    }
   }
   relock(base);
 }

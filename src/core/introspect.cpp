@@ -109,7 +109,21 @@ void base_dump(event_base *base, FILE *out) {
       out);
 }
 
+// With EV_TIMEOUT, libevent 2.1 fires the timeouts of the events on fd (timer
+// heap and common-timeout queues) instead of their I/O.
 void base_active_by_fd(event_base *base, int fd, short events) {
+  if (events & EV_TIMEOUT) {
+    for (size_t i = 0; i < base->heap.size(); ++i)
+      if (base->heap.at(i)->ev_fd == fd) event_active_nolock(base->heap.at(i), EV_TIMEOUT, 1);
+    common_timeouts_foreach(
+        base,
+        [](struct event *ev, void *p) {
+          if (ev->ev_fd == *static_cast<int *>(p)) event_active_nolock(ev, EV_TIMEOUT, 1);
+          return true;
+        },
+        &fd);
+    return;
+  }
   if (fd < 0 || static_cast<size_t>(fd) >= base->fds.size()) return;
   fd_ready(base, fd, events);
 }

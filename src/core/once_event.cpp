@@ -53,7 +53,7 @@ int base_once(event_base *base, int fd, short events, event_callback_fn cb, void
   o->arg = arg;
   bool activate = false;
   short kind;
-  if ((events & (EV_TIMEOUT | EV_READ | EV_WRITE | EV_CLOSED)) == EV_TIMEOUT || events == 0) {
+  if ((events & (EV_TIMEOUT | EV_READ | EV_WRITE | EV_CLOSED)) == EV_TIMEOUT) {
     fd = -1;
     kind = 0;
     if (!tv || (tv->tv_sec == 0 && tv->tv_usec == 0)) activate = true;
