@@ -5,6 +5,9 @@
 // whose interest dropped to zero and came back in one iteration is re-armed
 // with MOD falling back to ADD, so a closed-and-reused fd number (or a dup())
 // is never left unwatched. Waits use epoll_pwait2 (ns) where the kernel has it.
+// Each registration carries a generation tag: an fd closed while a dup() keeps
+// its file open leaves a registration nobody can delete, and when it reports
+// (old tag, or an fd we no longer watch) the set is rebuilt from our records.
 #include <event2/event.h>
 
 #include <algorithm>
@@ -81,6 +84,7 @@ class EpollBackend final : public Backend {
   }
 
   int dispatch(int64_t timeout_ns, std::mutex *lock, ReadyFn ready, void *ctx) override {
+    if (ghost_) rebuild();
     flush();
     if (lock) lock->unlock();
     int n = wait(timeout_ns);
@@ -92,6 +96,18 @@ class EpollBackend final : public Backend {
       return -1;
     }
     for (int i = 0; i < n; ++i) {
+      const int fd = static_cast<int>(events_[i].data.u64 & 0xffffffffu);
+      const auto gen = static_cast<uint32_t>(events_[i].data.u64 >> 32);
+      if (fd < 0 || static_cast<size_t>(fd) >= st_.size() || st_[fd].kernel == 0 ||
+          st_[fd].gen != gen) {
+        if (!ghost_)
+          log(kLogWarn,
+              "epoll: fd %d was closed while still watched and a dup() keeps its file open; "
+              "rebuilding the epoll set",
+              fd);
+        ghost_ = true;
+        continue;
+      }
       const uint32_t what = events_[i].events;
       short ev = 0;
       if (what & (EPOLLERR | EPOLLHUP)) ev = EV_READ | EV_WRITE;
@@ -100,7 +116,6 @@ class EpollBackend final : public Backend {
       if (what & EPOLLRDHUP) ev |= EV_CLOSED;
       // A pipe or FIFO reports a closed peer as HUP without RDHUP: tell the
       // EV_CLOSED watchers, or a level-triggered HUP nobody hears would spin.
-      const int fd = events_[i].data.fd;
       if ((what & EPOLLHUP) && static_cast<size_t>(fd) < st_.size() &&
           (st_[fd].kernel & EPOLLRDHUP))
         ev |= EV_CLOSED;
@@ -125,15 +140,33 @@ class EpollBackend final : public Backend {
   struct FdState {
     uint32_t kernel = 0;  // what the kernel has; 0 = not registered
     uint32_t want = 0;
+    uint32_t gen = 0;  // the tag of the kernel registration
     bool queued = false;
     bool dropped = false;  // want fell to 0 since the last flush
   };
 
   int ctl(int op, int fd, uint32_t events) {
+    FdState &s = st_[fd];
+    if (op == EPOLL_CTL_ADD) s.gen = ++gen_;
     epoll_event e{};
     e.events = events;
-    e.data.fd = fd;
+    e.data.u64 = (static_cast<uint64_t>(s.gen) << 32) | static_cast<uint32_t>(fd);
     return epoll_ctl(epfd_, op, fd, &e);
+  }
+
+  // A fresh set holding exactly our registrations: the only way to drop one
+  // whose fd is gone (epoll_ctl needs the fd to delete it).
+  void rebuild() {
+    const int fresh = epoll_create1(EPOLL_CLOEXEC);
+    if (fresh < 0) return;  // keep the old set; try again next time
+    ghost_ = false;
+    close(epfd_);
+    epfd_ = fresh;
+    for (size_t fd = 0; fd < st_.size(); ++fd) {
+      FdState &s = st_[fd];
+      if (s.kernel && ctl(EPOLL_CTL_ADD, static_cast<int>(fd), s.kernel) < 0)
+        s.kernel = 0;  // closed as well: the kernel would have dropped it too
+    }
   }
 
   void queue(int fd, FdState &s) {
@@ -194,6 +227,8 @@ class EpollBackend final : public Backend {
   std::vector<epoll_event> events_;
   std::vector<FdState> st_;
   std::vector<int> changed_;
+  uint32_t gen_ = 0;
+  bool ghost_ = false;  // a stale registration reported: rebuild before waiting
   bool have_pwait2_ = true;
 };
 

@@ -65,13 +65,17 @@ void loopexit_cb(evutil_socket_t, short, void *arg) {
 
 extern "C" {
 
-EVENT2_EXPORT_SYMBOL void event_enable_debug_mode(void) { debug_mode_enable(); }
+EVENT2_EXPORT_SYMBOL void event_enable_debug_mode(void) {
+  debug_mode_enable();
+}
 
 EVENT2_EXPORT_SYMBOL void event_debug_unassign(struct event *ev) {
   if (ev) debug_note_teardown(ev);
 }
 
-EVENT2_EXPORT_SYMBOL struct event_base *event_base_new(void) { return base_create(nullptr); }
+EVENT2_EXPORT_SYMBOL struct event_base *event_base_new(void) {
+  return base_create(nullptr);
+}
 
 EVENT2_EXPORT_SYMBOL struct event_base *event_base_new_with_config(const struct event_config *cfg) {
   return base_create(cfg);
@@ -202,7 +206,9 @@ EVENT2_EXPORT_SYMBOL struct event_config *event_config_new(void) {
   return new (std::nothrow) event_config;
 }
 
-EVENT2_EXPORT_SYMBOL void event_config_free(struct event_config *cfg) { delete cfg; }
+EVENT2_EXPORT_SYMBOL void event_config_free(struct event_config *cfg) {
+  delete cfg;
+}
 
 EVENT2_EXPORT_SYMBOL int event_config_avoid_method(struct event_config *cfg, const char *method) {
   if (!cfg || !method) {
@@ -269,11 +275,12 @@ EVENT2_EXPORT_SYMBOL int event_base_set(struct event_base *base, struct event *e
   return 0;
 }
 
-EVENT2_EXPORT_SYMBOL void *event_self_cbarg(void) { return &g_self_cbarg_sentinel; }
+EVENT2_EXPORT_SYMBOL void *event_self_cbarg(void) {
+  return &g_self_cbarg_sentinel;
+}
 
-EVENT2_EXPORT_SYMBOL int event_assign(struct event *ev, struct event_base *base,
-                                      evutil_socket_t fd, short events, event_callback_fn cb,
-                                      void *arg) {
+EVENT2_EXPORT_SYMBOL int event_assign(struct event *ev, struct event_base *base, evutil_socket_t fd,
+                                      short events, event_callback_fn cb, void *arg) {
   if (!ev) {
     log(kLogWarn, "event_assign: NULL event");
     errno = EINVAL;
@@ -286,8 +293,7 @@ EVENT2_EXPORT_SYMBOL int event_assign(struct event *ev, struct event_base *base,
     errno = EINVAL;
     return -1;
   }
-  if (debug_is_known(ev) &&
-      (ev->ev_evcallback.evcb_flags & ~EVLIST_INIT)) {
+  if (debug_is_known(ev) && (ev->ev_evcallback.evcb_flags & ~EVLIST_INIT)) {
     log(kLogErr, "event_assign: event %p is already pending or active: delete it first",
         static_cast<void *>(ev));
     errno = EINVAL;
@@ -456,8 +462,7 @@ EVENT2_EXPORT_SYMBOL void *event_get_callback_arg(const struct event *ev) {
 EVENT2_EXPORT_SYMBOL int event_get_priority(const struct event *ev) {
   return check_event(ev, "event_get_priority", false) ? ev->ev_evcallback.evcb_pri : -1;
 }
-EVENT2_EXPORT_SYMBOL void event_get_assignment(const struct event *ev,
-                                               struct event_base **base_out,
+EVENT2_EXPORT_SYMBOL void event_get_assignment(const struct event *ev, struct event_base **base_out,
                                                evutil_socket_t *fd_out, short *events_out,
                                                event_callback_fn *callback_out, void **arg_out) {
   if (!check_event(ev, "event_get_assignment", false)) return;
@@ -467,10 +472,16 @@ EVENT2_EXPORT_SYMBOL void event_get_assignment(const struct event *ev,
   if (callback_out) *callback_out = ev->ev_evcallback.evcb_cb_union.evcb_callback;
   if (arg_out) *arg_out = ev->ev_evcallback.evcb_arg;
 }
-EVENT2_EXPORT_SYMBOL size_t event_get_struct_event_size(void) { return sizeof(struct event); }
+EVENT2_EXPORT_SYMBOL size_t event_get_struct_event_size(void) {
+  return sizeof(struct event);
+}
 
-EVENT2_EXPORT_SYMBOL const char *event_get_version(void) { return EVENT__VERSION; }
-EVENT2_EXPORT_SYMBOL ev_uint32_t event_get_version_number(void) { return EVENT__NUMERIC_VERSION; }
+EVENT2_EXPORT_SYMBOL const char *event_get_version(void) {
+  return EVENT__VERSION;
+}
+EVENT2_EXPORT_SYMBOL ev_uint32_t event_get_version_number(void) {
+  return EVENT__NUMERIC_VERSION;
+}
 
 EVENT2_EXPORT_SYMBOL int event_base_priority_init(struct event_base *base, int npriorities) {
   if (!check_base(base, "event_base_priority_init")) return -1;

@@ -45,8 +45,7 @@ EVENT2_EXPORT_SYMBOL int event_loopbreak(void) {
 EVENT2_EXPORT_SYMBOL int event_once(evutil_socket_t fd, short events,
                                     void (*cb)(evutil_socket_t, short, void *), void *arg,
                                     const struct timeval *tv) {
-  return have_current("event_once") ? event_base_once(g_current_base, fd, events, cb, arg, tv)
-                                    : -1;
+  return have_current("event_once") ? event_base_once(g_current_base, fd, events, cb, arg, tv) : -1;
 }
 
 EVENT2_EXPORT_SYMBOL const char *event_get_method(void) {

@@ -58,7 +58,9 @@ void on_common_timer(evutil_socket_t, short, void *arg) {
 
 }  // namespace
 
-int64_t common_timeout_duration_ns(const CommonTimeout *ct) { return ct->duration_ns; }
+int64_t common_timeout_duration_ns(const CommonTimeout *ct) {
+  return ct->duration_ns;
+}
 
 const timeval *common_timeout_init(event_base *base, const timeval *duration) {
   timeval d = *duration;
@@ -71,8 +73,9 @@ const timeval *common_timeout_init(event_base *base, const timeval *duration) {
   for (CommonTimeout *ct : base->common_timeouts)
     if (ct->duration_ns == timeval_to_ns(d)) return &ct->magic;
   if (base->common_timeouts.size() >= kMaxCommonTimeouts) {
-    log(kLogWarn, "event_base_init_common_timeout: too many common timeouts already in use; "
-                  "we only support %zu per event_base",
+    log(kLogWarn,
+        "event_base_init_common_timeout: too many common timeouts already in use; "
+        "we only support %zu per event_base",
         kMaxCommonTimeouts);
     return nullptr;
   }
@@ -136,8 +139,8 @@ void common_timeout_schedule(event_base *, CommonTimeout *ct, struct event *ev) 
   else
     ct->last = &CT_NEXT(ev);
   *link = ev;
-  ev->ev_common_timeout_idx = static_cast<uint16_t>(
-      ((ct->magic.tv_usec & kIndexMask) >> kIndexShift) + 1);
+  ev->ev_common_timeout_idx =
+      static_cast<uint16_t>(((ct->magic.tv_usec & kIndexMask) >> kIndexShift) + 1);
   if (ct->first == ev) arm(ct);
 }
 

@@ -24,7 +24,9 @@ std::unordered_map<const struct event_base *, uint64_t> &bases() {
 }
 }  // namespace
 
-bool debug_mode_on() { return g_on.load(std::memory_order_relaxed); }
+bool debug_mode_on() {
+  return g_on.load(std::memory_order_relaxed);
+}
 
 bool debug_mode_enable() {
   if (g_on.load()) {
@@ -58,9 +60,8 @@ bool debug_check_event(const struct event *ev, const char *fn, bool need_live_ba
   std::lock_guard<std::mutex> g(g_mu);
   auto it = events().find(ev);
   if (it == events().end()) {
-    log(kLogErr, "%s called on a non-initialized event %p (events: 0x%x, fd: %d, flags: 0x%x)",
-        fn, static_cast<const void *>(ev), ev->ev_events, ev->ev_fd,
-        ev->ev_evcallback.evcb_flags);
+    log(kLogErr, "%s called on a non-initialized event %p (events: 0x%x, fd: %d, flags: 0x%x)", fn,
+        static_cast<const void *>(ev), ev->ev_events, ev->ev_fd, ev->ev_evcallback.evcb_flags);
     return false;
   }
   if (need_live_base) {

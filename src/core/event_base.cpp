@@ -33,9 +33,13 @@ const BackendChoice kBackends[] = {
 };
 
 // Set at all counts, even to "" (libevent's rule).
-bool env_set(const char *name) { return std::getenv(name) != nullptr; }
+bool env_set(const char *name) {
+  return std::getenv(name) != nullptr;
+}
 
-bool is_io(const struct event *ev) { return (ev->ev_events & (EV_READ | EV_WRITE | EV_CLOSED)); }
+bool is_io(const struct event *ev) {
+  return (ev->ev_events & (EV_READ | EV_WRITE | EV_CLOSED));
+}
 
 void slot_link(FdSlot &slot, struct event *ev) {
   ev->ev_next.le_next = slot.head;
@@ -244,8 +248,8 @@ event_base *base_create(const event_config *cfg) {
     log(kLogMsg, "libevent using: %s", base->backend->name());
   if (cfg) {
     base->max_dispatch_ns = cfg->max_dispatch_ns;
-    base->max_dispatch_callbacks = cfg->max_dispatch_callbacks >= 0 ? cfg->max_dispatch_callbacks
-                                                                    : INT32_MAX;
+    base->max_dispatch_callbacks =
+        cfg->max_dispatch_callbacks >= 0 ? cfg->max_dispatch_callbacks : INT32_MAX;
     base->limit_callbacks_after_prio = cfg->limit_callbacks_after_prio;
   }
   base->active.resize(1);
@@ -483,8 +487,22 @@ int event_finalize_nolock(struct event *ev, bool free_after, event_finalize_call
   return 0;
 }
 
-int64_t base_now(event_base *base) { return base->cached_now ? base->cached_now : mono_now_ns(); }
+int64_t base_now(event_base *base) {
+  return base->cached_now ? base->cached_now : mono_now_ns();
+}
 
-int64_t mono_to_wall_ns(int64_t mono_ns) { return mono_ns + (wall_now_ns() - mono_now_ns()); }
+// wall - monotonic is kept, not recomputed per call: a fresh difference
+// jitters by a microsecond, and the same deadline must always read the same
+// (libevent keeps one too). A wall-clock step over 1 ms is picked up at once.
+int64_t mono_to_wall_ns(int64_t mono_ns) {
+  static std::atomic<int64_t> offset{INT64_MIN};
+  const int64_t fresh = wall_now_ns() - mono_now_ns();
+  int64_t cur = offset.load(std::memory_order_relaxed);
+  if (cur == INT64_MIN || fresh - cur > 1000000 || cur - fresh > 1000000) {
+    offset.store(fresh, std::memory_order_relaxed);
+    cur = fresh;
+  }
+  return mono_ns + cur;
+}
 
 }  // namespace eventide::detail

@@ -132,7 +132,6 @@ struct event_base {
 
   // Time: monotonic ns cached for one dispatch (0: not cached).
   int64_t cached_now = 0;
-  int64_t wall_offset_ns = 0;  // wall - monotonic, refreshed with the cache
 
   // Once-events still pending, freed with the base.
   eventide::detail::OnceEvent *once_head = nullptr;
@@ -171,8 +170,12 @@ class BaseGuard {
   event_base *b_;
 };
 
-inline short &ev_flags(struct event *ev) { return ev->ev_evcallback.evcb_flags; }
-inline short ev_flags(const struct event *ev) { return ev->ev_evcallback.evcb_flags; }
+inline short &ev_flags(struct event *ev) {
+  return ev->ev_evcallback.evcb_flags;
+}
+inline short ev_flags(const struct event *ev) {
+  return ev->ev_evcallback.evcb_flags;
+}
 inline struct event *as_event(struct event_callback *cb) {
   return reinterpret_cast<struct event *>(cb);
 }

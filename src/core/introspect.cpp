@@ -51,13 +51,12 @@ void dump_active(FILE *out, const struct event *e) {
   const short f = e->ev_evcallback.evcb_flags;
   if (!(f & (EVLIST_ACTIVE | EVLIST_ACTIVE_LATER))) return;
   const short r = e->ev_res;
-  std::fprintf(out, "  %p [%s %d, priority=%d]%s%s%s%s%s active%s%s\n",
-               static_cast<const void *>(e), (e->ev_events & EV_SIGNAL) ? "sig" : "fd ", e->ev_fd,
-               e->ev_evcallback.evcb_pri, (r & EV_READ) ? " Read" : "",
-               (r & EV_WRITE) ? " Write" : "", (r & EV_CLOSED) ? " EOF" : "",
-               (r & EV_SIGNAL) ? " Signal" : "", (r & EV_TIMEOUT) ? " Timeout" : "",
-               (f & EVLIST_INTERNAL) ? " [Internal]" : "",
-               (f & EVLIST_ACTIVE_LATER) ? " [NextTime]" : "");
+  std::fprintf(
+      out, "  %p [%s %d, priority=%d]%s%s%s%s%s active%s%s\n", static_cast<const void *>(e),
+      (e->ev_events & EV_SIGNAL) ? "sig" : "fd ", e->ev_fd, e->ev_evcallback.evcb_pri,
+      (r & EV_READ) ? " Read" : "", (r & EV_WRITE) ? " Write" : "", (r & EV_CLOSED) ? " EOF" : "",
+      (r & EV_SIGNAL) ? " Signal" : "", (r & EV_TIMEOUT) ? " Timeout" : "",
+      (f & EVLIST_INTERNAL) ? " [Internal]" : "", (f & EVLIST_ACTIVE_LATER) ? " [NextTime]" : "");
 }
 
 }  // namespace

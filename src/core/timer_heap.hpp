@@ -15,9 +15,13 @@ class TimerHeap {
  public:
   bool empty() const { return h_.empty(); }
   size_t size() const { return h_.size(); }
-  struct event *top() const { return h_.front().ev; }
+  struct event *top() const {
+    return h_.front().ev;
+  }
   int64_t top_deadline() const { return h_.front().deadline; }
-  struct event *at(size_t i) const { return h_[i].ev; }
+  struct event *at(size_t i) const {
+    return h_[i].ev;
+  }
 
   // Make room for one more entry; false when memory is exhausted (so callers
   // can fail before changing any state).

@@ -95,7 +95,9 @@ static void count_cb(evutil_socket_t fd, short what, void *arg) {
   ++g_calls;
 }
 
-static long tv_ms(const struct timeval *tv) { return tv->tv_sec * 1000L + tv->tv_usec / 1000; }
+static long tv_ms(const struct timeval *tv) {
+  return tv->tv_sec * 1000L + tv->tv_usec / 1000;
+}
 
 /* Re-adding a pending event only moves its timeout: it is not inserted twice,
    and adding with NULL keeps the timeout it had. */
@@ -443,6 +445,71 @@ static void base_set_moves_event(void) {
   event_base_free(b);
 }
 
+/* EV_ET on a backend that has it: one callback per new arrival, not per
+   iteration while data waits (poll and select watch level-triggered). */
+static void edge_triggered(void) {
+  int sv[2];
+  struct event_base *b = new_base();
+  CT_REQUIRE(b && socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == 0);
+  if (!(event_base_get_features(b) & EV_FEATURE_ET)) {
+    event_base_free(b);
+    close(sv[0]);
+    close(sv[1]);
+    return;
+  }
+  struct event *ev = event_new(b, sv[0], EV_READ | EV_ET | EV_PERSIST, count_cb, NULL);
+  CT_EQ(event_add(ev, NULL), 0);
+  CT_EQ(write(sv[1], "x", 1), 1);
+  g_calls = 0;
+  CT_EQ(event_base_loop(b, EVLOOP_ONCE), 0);
+  CT_EQ(g_calls, 1);
+  CT_EQ(event_base_loop(b, EVLOOP_NONBLOCK), 0); /* the byte is still there */
+  CT_EQ(g_calls, 1);
+  CT_EQ(write(sv[1], "y", 1), 1);
+  CT_EQ(event_base_loop(b, EVLOOP_ONCE), 0);
+  CT_EQ(g_calls, 2);
+  event_free(ev);
+  event_base_free(b);
+  close(sv[0]);
+  close(sv[1]);
+}
+
+/* A callback deletes its event, closes the fd and opens another one that
+   gets the same number: the new event on it must be watched. */
+static struct event *g_second;
+static int g_new_pipe[2];
+static void reuse_cb(evutil_socket_t fd, short what, void *arg) {
+  (void)what;
+  struct event *self = arg;
+  ++g_calls;
+  CT_EQ(event_del(self), 0);
+  close(fd);
+  CT_REQUIRE(pipe(g_new_pipe) == 0);
+  CT_EQ(g_new_pipe[0], fd); /* lowest free number */
+  g_second = event_new(event_get_base(self), g_new_pipe[0], EV_READ, count_cb, NULL);
+  CT_EQ(event_add(g_second, NULL), 0);
+  CT_EQ(write(g_new_pipe[1], "z", 1), 1);
+}
+
+static void fd_number_reused(void) {
+  int fds[2];
+  struct event_base *b = new_base();
+  CT_REQUIRE(b && pipe(fds) == 0);
+  struct event *ev = event_new(b, fds[0], EV_READ | EV_PERSIST, reuse_cb, event_self_cbarg());
+  CT_EQ(event_add(ev, NULL), 0);
+  close(fds[1]); /* EOF: readable */
+  g_calls = 0;
+  g_second = NULL;
+  CT_EQ(event_base_dispatch(b), 1);
+  CT_EQ(g_calls, 2);
+  CT_EQ(g_what, EV_READ);
+  event_free(ev);
+  event_free(g_second);
+  event_base_free(b);
+  close(g_new_pipe[0]);
+  close(g_new_pipe[1]);
+}
+
 static const struct ct_case cases[] = {
     {"nonpersist_removed_before_callback", nonpersist_removed_before_callback, CT_ALL_BACKENDS},
     {"persist_stays_pending", persist_stays_pending, CT_ALL_BACKENDS},
@@ -458,5 +525,7 @@ static const struct ct_case cases[] = {
     {"struct_size_and_initialized", struct_size_and_initialized, 0},
     {"free_other_active_event", free_other_active_event, 0},
     {"base_set_moves_event", base_set_moves_event, 0},
+    {"edge_triggered", edge_triggered, CT_ALL_BACKENDS},
+    {"fd_number_reused", fd_number_reused, CT_ALL_BACKENDS},
 };
 CT_REGISTER(event_basic, cases)

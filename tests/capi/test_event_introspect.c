@@ -160,7 +160,8 @@ static int g_nseen, g_stop_after;
 static int collect(const struct event_base *b, const struct event *ev, void *arg) {
   (void)b;
   (void)arg;
-  if (event_get_events(ev) == (EV_READ | EV_PERSIST) && ev->ev_evcallback.evcb_flags & EVLIST_INTERNAL)
+  if (event_get_events(ev) == (EV_READ | EV_PERSIST) &&
+      ev->ev_evcallback.evcb_flags & EVLIST_INTERNAL)
     return 0; /* skip internal events */
   g_seen[g_nseen++] = ev;
   return g_nseen == g_stop_after ? 42 : 0;

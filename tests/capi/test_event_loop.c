@@ -371,6 +371,12 @@ static void once_frees_itself(void) {
   CT_EQ(event_base_dispatch(b), 1);
   CT_EQ(what3, EV_READ);
   CT_EQ(before - g_live, 1);
+  /* An fd that stays quiet, with a timeout: EV_TIMEOUT. */
+  char c;
+  CT_EQ(read(fds[0], &c, 1), 1);
+  CT_EQ(event_base_once(b, fds[0], EV_READ, once_cb, &what3, &ms), 0);
+  CT_EQ(event_base_dispatch(b), 1);
+  CT_EQ(what3, EV_TIMEOUT);
   /* Still pending when the base goes: freed with it (and never called). */
   struct timeval long_tv = {10, 0};
   before = g_live;
@@ -379,7 +385,7 @@ static void once_frees_itself(void) {
   CT_EQ(g_live - before, 2);
   event_base_free(b);
   CT_EQ(g_live, 0);
-  CT_EQ(g_calls, 3);
+  CT_EQ(g_calls, 4);
   close(fds[0]);
   close(fds[1]);
 }

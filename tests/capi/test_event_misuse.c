@@ -24,11 +24,11 @@ static void count_log(int severity, const char *msg) {
 
 /* Checks that `stmt` logged at least one warning (on eventide only when
    libevent is silent about that input). */
-#define WARNS(stmt)                   \
-  do {                                \
-    g_warnings = 0;                   \
-    stmt;                             \
-    CT_CHECK(g_warnings > 0);         \
+#define WARNS(stmt)           \
+  do {                        \
+    g_warnings = 0;           \
+    stmt;                     \
+    CT_CHECK(g_warnings > 0); \
   } while (0)
 
 static void cb(evutil_socket_t fd, short what, void *arg) {
@@ -106,7 +106,9 @@ static void null_base_eventide_only(void) {
   WARNS(CT_CHECK(event_base_init_common_timeout(b, NULL) == NULL));
   WARNS(event_base_dump_events(b, NULL));
   WARNS(CT_EQ(event_gettime_monotonic(b, NULL), -1));
-  WARNS(CT_EQ(event_config_avoid_method(event_config_new(), NULL), -1));
+  struct event_config *cfg = event_config_new();
+  WARNS(CT_EQ(event_config_avoid_method(cfg, NULL), -1));
+  event_config_free(cfg);
   /* event_base_set(b, NULL) */
   WARNS(CT_EQ(event_base_set(b, NULL), -1));
   event_config_free(NULL); /* like free(NULL) */

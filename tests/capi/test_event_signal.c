@@ -251,6 +251,42 @@ static void two_bases_both_receive(void) {
 #endif
 }
 
+/* A signal event with a timeout: EV_TIMEOUT when no signal comes, after
+   which libevent has deleted it (persistent or not). event_active with
+   ncalls gives that many calls. */
+static void timeout_and_ncalls(void) {
+  struct event_base *b = new_base();
+  CT_REQUIRE(b);
+  struct event *ev = evsignal_new(b, SIGUSR1, sig_cb, NULL);
+  struct timeval ms = {0, 2000};
+  CT_EQ(evsignal_add(ev, &ms), 0);
+  CT_EQ(event_pending(ev, EV_SIGNAL | EV_TIMEOUT, NULL), EV_SIGNAL | EV_TIMEOUT);
+  g_calls = 0;
+  CT_EQ(event_base_dispatch(b), 1);
+  CT_EQ(g_calls, 1);
+  CT_EQ(g_what, EV_TIMEOUT);
+  CT_EQ(event_pending(ev, EV_SIGNAL | EV_TIMEOUT, NULL), 0);
+  event_active(ev, EV_SIGNAL, 3);
+  CT_EQ(event_base_dispatch(b), 1);
+  CT_EQ(g_calls, 4);
+  CT_EQ(g_what, EV_SIGNAL);
+  /* event_remove_timer on an active signal event keeps its calls. libevent
+     clears the persist interval, which shares memory with the signal's call
+     count, so it runs the callback 0 times: eventide only. */
+  CT_EQ(evsignal_add(ev, &ms), 0);
+  event_active(ev, EV_SIGNAL, 2);
+  CT_EQ(event_remove_timer(ev), 0);
+  CT_EQ(event_base_loop(b, EVLOOP_NONBLOCK), 0);
+#ifdef CT_LIBEVENT
+  CT_EQ(g_calls, 4);
+#else
+  CT_EQ(g_calls, 6);
+#endif
+  CT_EQ(evsignal_del(ev), 0);
+  event_free(ev);
+  event_base_free(b);
+}
+
 static const struct ct_case cases[] = {
     {"raise_delivers", raise_delivers, CT_ALL_BACKENDS},
     {"two_raises_two_callbacks", two_raises_two_callbacks, CT_ALL_BACKENDS},
@@ -259,6 +295,7 @@ static const struct ct_case cases[] = {
     {"loopbreak_in_signal_callback", loopbreak_in_signal_callback, 0},
     {"handler_restored", handler_restored, 0},
     {"active_by_signal", active_by_signal, 0},
+    {"timeout_and_ncalls", timeout_and_ncalls, 0},
     {"two_bases_both_receive", two_bases_both_receive, CT_ALL_BACKENDS},
 };
 CT_REGISTER(event_signal, cases)

@@ -51,7 +51,7 @@ static void hog_cb(evutil_socket_t fd, short what, void *arg) {
   (void)fd;
   (void)what;
   (void)arg;
-  busy_wait_us(30000);
+  busy_wait_us(40000);
 }
 
 /* A persistent timer that fires late is rescheduled from its previous
@@ -61,7 +61,9 @@ static void persist_reschedules_from_deadline(void) {
   CT_REQUIRE(b);
   struct event *ev = event_new(b, -1, EV_PERSIST, persist_timer_cb, event_self_cbarg());
   struct event *hog = evtimer_new(b, hog_cb, NULL);
-  struct timeval interval = {0, 40000}, hog_at = {0, 30000}, first;
+  /* The hog runs from 80 to 120 ms: the timer due at 100 ms fires late, and
+     must next be due at 200 ms (from now it would be about 220 ms). */
+  struct timeval interval = {0, 100000}, hog_at = {0, 80000}, first;
   CT_EQ(event_add(ev, &interval), 0);
   CT_EQ(event_pending(ev, EV_TIMEOUT, &first), EV_TIMEOUT);
   CT_EQ(evtimer_add(hog, &hog_at), 0); /* keeps the loop busy past the deadline */
@@ -69,7 +71,7 @@ static void persist_reschedules_from_deadline(void) {
   CT_EQ(event_base_dispatch(b), 0);
   CT_EQ(g_calls, 1);
   CT_EQ(g_what, EV_TIMEOUT);
-  const long long drift = tv_us(&g_next) - (tv_us(&first) + 40000);
+  const long long drift = tv_us(&g_next) - (tv_us(&first) + 100000);
   if (!(drift > -3000 && drift < 3000)) ct_failf(__FILE__, __LINE__, "drift %lld us", drift);
   event_free(ev);
   event_free(hog);
@@ -312,7 +314,7 @@ static void cache_cb(evutil_socket_t fd, short what, void *arg) {
   (void)what;
   struct event_base *b = arg;
   CT_EQ(event_base_gettimeofday_cached(b, &g_cached1), 0);
-  busy_wait_us(5000);
+  busy_wait_us(10000);
   CT_EQ(event_base_gettimeofday_cached(b, &g_cached2), 0);
   CT_EQ(event_base_update_cache_time(b), 0);
   CT_EQ(event_base_gettimeofday_cached(b, &g_cached3), 0);
@@ -330,7 +332,7 @@ static void cached_time(void) {
   event_active(ev, EV_TIMEOUT, 1);
   CT_EQ(event_base_dispatch(b), 1);
   CT_EQ(tv_us(&g_cached1), tv_us(&g_cached2));
-  CT_CHECK(tv_us(&g_cached3) - tv_us(&g_cached1) >= 4000);
+  CT_CHECK(tv_us(&g_cached3) - tv_us(&g_cached1) >= 5000);
   gettimeofday(&now, NULL);
   CT_CHECK(tv_us(&now) - tv_us(&g_cached3) >= -15000 && tv_us(&now) - tv_us(&g_cached3) < 50000);
   /* Outside the loop update_cache_time is harmless. */
@@ -347,7 +349,7 @@ static void cached_time(void) {
   ev = evtimer_new(b, cache_cb, b);
   event_active(ev, EV_TIMEOUT, 1);
   CT_EQ(event_base_dispatch(b), 1);
-  CT_CHECK(tv_us(&g_cached2) - tv_us(&g_cached1) >= 4000);
+  CT_CHECK(tv_us(&g_cached2) - tv_us(&g_cached1) >= 5000);
   event_free(ev);
   event_base_free(b);
 }
@@ -358,9 +360,9 @@ static void monotonic_time(void) {
   struct timeval t1, t2;
   CT_EQ(event_gettime_monotonic(b, &t1), 0);
   const long long m = mono_us();
-  busy_wait_us(3000);
+  busy_wait_us(10000);
   CT_EQ(event_gettime_monotonic(b, &t2), 0);
-  CT_CHECK(tv_us(&t2) - tv_us(&t1) >= 2000);
+  CT_CHECK(tv_us(&t2) - tv_us(&t1) >= 5000); /* libevent's clock has 4 ms ticks */
   CT_CHECK(tv_us(&t1) - m < 20000 && m - tv_us(&t1) < 20000);
   event_base_free(b);
 }
