@@ -2,7 +2,10 @@
 # Installs what a fresh Debian 12 machine lacks to build and test eventide.
 # Safe to run again: only missing packages are fetched.
 set -euo pipefail
-pkgs=(cmake ninja-build g++ pkg-config libgtest-dev libevent-dev)
+# clang + libclang-rt: the libFuzzer targets (scripts/fuzz.sh); iproute2 +
+# nftables: the lossy-network stress test (network namespaces, random drop).
+pkgs=(cmake ninja-build g++ pkg-config libgtest-dev libevent-dev
+      clang libclang-rt-14-dev iproute2 nftables)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

@@ -8,6 +8,7 @@
 #include <csignal>
 #include <cstring>
 #include <new>
+#include <thread>
 
 #include "core/debug_registry.hpp"
 #include "core/event_base.hpp"
@@ -81,12 +82,23 @@ EVENT2_EXPORT_SYMBOL struct event_base *event_base_new_with_config(const struct 
   return base_create(cfg);
 }
 
+// Freeing a base from one of its own callbacks would leave the running loop
+// on freed memory (libevent crashes): refuse, and keep the base alive.
+static bool freed_from_own_loop(const struct event_base *base, const char *fn) {
+  if (!base->running_loop || base->owner != std::this_thread::get_id()) return false;
+  log(kLogErr,
+      "%s: called from a callback of the base's own loop; refused (free it after the loop returns)",
+      fn);
+  return true;
+}
+
 EVENT2_EXPORT_SYMBOL void event_base_free(struct event_base *base) {
   if (!base) base = g_current_base;
   if (!base) {
     log(kLogWarn, "event_base_free: no base to free");
     return;
   }
+  if (freed_from_own_loop(base, "event_base_free")) return;
   if (base == g_current_base) g_current_base = nullptr;
   base_destroy(base, true);
 }
@@ -97,6 +109,7 @@ EVENT2_EXPORT_SYMBOL void event_base_free_nofinalize(struct event_base *base) {
     log(kLogWarn, "event_base_free_nofinalize: no base to free");
     return;
   }
+  if (freed_from_own_loop(base, "event_base_free_nofinalize")) return;
   if (base == g_current_base) g_current_base = nullptr;
   base_destroy(base, false);
 }

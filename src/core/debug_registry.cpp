@@ -60,8 +60,9 @@ bool debug_check_event(const struct event *ev, const char *fn, bool need_live_ba
   std::lock_guard<std::mutex> g(g_mu);
   auto it = events().find(ev);
   if (it == events().end()) {
-    log(kLogErr, "%s called on a non-initialized event %p (events: 0x%x, fd: %d, flags: 0x%x)", fn,
-        static_cast<const void *>(ev), ev->ev_events, ev->ev_fd, ev->ev_evcallback.evcb_flags);
+    // Not a field of *ev is read: an unknown event may be freed memory.
+    log(kLogErr, "%s called on a non-initialized event %p (never assigned, or already freed)", fn,
+        static_cast<const void *>(ev));
     return false;
   }
   if (need_live_base) {

@@ -286,8 +286,11 @@ void base_destroy(event_base *base, bool run_finalizers) {
           case kClosureEventFinalizeFree: {
             struct event *ev = as_event(cb);
             ev_flags(ev) &= ~EVLIST_FINALIZING;
+            // Read before the finalizer runs: it may free the memory that
+            // holds the event (a listener's finalizer does).
+            const bool free_event = cb->evcb_closure == kClosureEventFinalizeFree;
             cb->evcb_cb_union.evcb_evfinalize(ev, cb->evcb_arg);
-            if (cb->evcb_closure == kClosureEventFinalizeFree) {
+            if (free_event) {
               debug_note_teardown(ev);
               mm_free(ev);
             }

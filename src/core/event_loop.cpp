@@ -122,6 +122,11 @@ int process_queue(event_base *base, CallbackQueue &q, int max_to_run, int64_t en
         [[fallthrough]];
       case kClosureEvent: {
         event_callback_fn fn = cb->evcb_cb_union.evcb_callback;
+        if (!fn) {  // event_assign took a NULL callback, as libevent does
+          log(kLogWarn, "event %p became active but has no callback; ignored",
+              static_cast<void *>(ev));
+          break;
+        }
         const short res = ev->ev_res;
         const evutil_socket_t fd = ev->ev_fd;
         void *arg = cb->evcb_arg;

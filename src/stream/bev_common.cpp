@@ -221,11 +221,13 @@ bool bev_decref_and_unlock(Bev *b) {
   b->deferred.evcb_closure = kClosureCbFinalize;
   b->deferred.evcb_cb_union.evcb_cbfinalize = finalize_cb;
   b->deferred.evcb_arg = b;
+  // Unlock before queueing the finalizer: once queued, the loop thread may
+  // run it at once and free the lock (and b) under our feet.
+  bev_unlock(b);
   {
     BaseGuard g(base);
     callback_activate_nolock(base, &b->deferred);
   }
-  bev_unlock(b);
   return true;
 }
 
