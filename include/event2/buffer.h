@@ -23,7 +23,9 @@ struct evbuffer;
    Build and move it only with evbuffer_ptr_set or the search functions; any
    change at the front of the buffer makes it stale. */
 struct evbuffer_ptr {
+  /* Offset from the start of the buffer; -1 when not found or out of range. */
   ev_ssize_t pos;
+  /* Private: where pos lies inside the chain list; do not touch. */
   struct {
     void *chain;
     size_t pos_in_chain;
@@ -32,6 +34,7 @@ struct evbuffer_ptr {
 
 /* Extents handed out by reserve_space and peek: the system's struct iovec. */
 #define evbuffer_iovec iovec
+/* Defined because evbuffer_iovec is the system's struct iovec. */
 #define EVBUFFER_IOVEC_IS_NATIVE_
 
 /* A new empty buffer, or NULL when memory is short. */
@@ -47,6 +50,7 @@ EVENT2_EXPORT_SYMBOL void evbuffer_free(struct evbuffer *buf);
 EVENT2_EXPORT_SYMBOL int evbuffer_enable_locking(struct evbuffer *buf, void *lock);
 /* Take or drop the buffer's lock (no-op without locking). */
 EVENT2_EXPORT_SYMBOL void evbuffer_lock(struct evbuffer *buf);
+/* Releases the lock taken by evbuffer_lock. */
 EVENT2_EXPORT_SYMBOL void evbuffer_unlock(struct evbuffer *buf);
 
 /* The buffer will be drained into a socket: file segments added afterwards
@@ -54,6 +58,7 @@ EVENT2_EXPORT_SYMBOL void evbuffer_unlock(struct evbuffer *buf);
 #define EVBUFFER_FLAG_DRAINS_TO_FD 1
 /* Set or clear EVBUFFER_FLAG_* bits. 0, or -1 for unknown bits. */
 EVENT2_EXPORT_SYMBOL int evbuffer_set_flags(struct evbuffer *buf, ev_uint64_t flags);
+/* Clears EVBUFFER_FLAG_* bits. 0, or -1 for unknown bits. */
 EVENT2_EXPORT_SYMBOL int evbuffer_clear_flags(struct evbuffer *buf, ev_uint64_t flags);
 
 /* Bytes stored. */
@@ -179,6 +184,7 @@ EVENT2_EXPORT_SYMBOL int evbuffer_add_printf(struct evbuffer *buf, const char *f
     __attribute__((format(printf, 2, 3)))
 #endif
     ;
+/* evbuffer_add_printf with a va_list: bytes added, or -1. */
 EVENT2_EXPORT_SYMBOL int evbuffer_add_vprintf(struct evbuffer *buf, const char *fmt, va_list ap)
 #ifdef __GNUC__
     __attribute__((format(printf, 2, 0)))
@@ -212,6 +218,7 @@ EVENT2_EXPORT_SYMBOL struct evbuffer_ptr evbuffer_search_range(struct evbuffer *
                                                                const struct evbuffer_ptr *start,
                                                                const struct evbuffer_ptr *end);
 
+/* How evbuffer_ptr_set moves a position. */
 enum evbuffer_ptr_how {
   /* Set the position (the pointer may be uninitialised). */
   EVBUFFER_PTR_SET,
@@ -245,7 +252,9 @@ EVENT2_EXPORT_SYMBOL int evbuffer_peek(struct evbuffer *buffer, ev_ssize_t len,
 struct evbuffer_cb_info {
   /* Length when the callbacks last ran. */
   size_t orig_size;
+  /* Bytes added since the callbacks last ran. */
   size_t n_added;
+  /* Bytes removed since the callbacks last ran. */
   size_t n_deleted;
 };
 
@@ -270,6 +279,7 @@ EVENT2_EXPORT_SYMBOL int evbuffer_remove_cb(struct evbuffer *buffer, evbuffer_cb
 /* Set or clear EVBUFFER_CB_* flags of a callback. 0 or -1. */
 EVENT2_EXPORT_SYMBOL int evbuffer_cb_set_flags(struct evbuffer *buffer,
                                                struct evbuffer_cb_entry *cb, ev_uint32_t flags);
+/* Clears EVBUFFER_CB_* flags of a callback. 0 or -1. */
 EVENT2_EXPORT_SYMBOL int evbuffer_cb_clear_flags(struct evbuffer *buffer,
                                                  struct evbuffer_cb_entry *cb, ev_uint32_t flags);
 
@@ -279,6 +289,7 @@ EVENT2_EXPORT_SYMBOL int evbuffer_cb_clear_flags(struct evbuffer *buffer,
    suspension. */
 EVENT2_EXPORT_SYMBOL void evbuffer_cb_suspend(struct evbuffer *buffer,
                                               struct evbuffer_cb_entry *cb);
+/* Lifts a suspension; runs the callback once if the buffer changed meanwhile. */
 EVENT2_EXPORT_SYMBOL void evbuffer_cb_unsuspend(struct evbuffer *buffer,
                                                 struct evbuffer_cb_entry *cb);
 
@@ -295,6 +306,7 @@ EVENT2_EXPORT_SYMBOL int evbuffer_prepend_buffer(struct evbuffer *dst, struct ev
 /* Freezes the front (at_front nonzero: no draining or prepending) or the end
    (no adding): the refused calls return -1. 0 or -1. */
 EVENT2_EXPORT_SYMBOL int evbuffer_freeze(struct evbuffer *buf, int at_front);
+/* Undoes evbuffer_freeze for the same end. 0 or -1. */
 EVENT2_EXPORT_SYMBOL int evbuffer_unfreeze(struct evbuffer *buf, int at_front);
 
 struct event_base;
@@ -311,6 +323,7 @@ EVENT2_EXPORT_SYMBOL size_t evbuffer_add_iovec(struct evbuffer *buffer, struct e
    one call when asked for "as much as possible" (eventide's default is 64 KiB,
    libevent's 4096). set: 0, or -1 for 0 or more than INT_MAX. */
 EVENT2_EXPORT_SYMBOL int evbuffer_set_max_read(struct evbuffer *buf, size_t max);
+/* Most bytes one read may pull into the buffer. */
 EVENT2_EXPORT_SYMBOL size_t evbuffer_get_max_read(struct evbuffer *buf);
 
 #ifdef __cplusplus

@@ -25,7 +25,9 @@ EVENT2_EXPORT_SYMBOL int evbuffer_setcb(struct evbuffer *buffer, evbuffer_cb cb,
 EVENT2_EXPORT_SYMBOL unsigned char *evbuffer_find(struct evbuffer *buffer,
                                                   const unsigned char *what, size_t len);
 
+/* Bytes stored in the buffer. */
 #define EVBUFFER_LENGTH(x) evbuffer_get_length(x)
+/* All the buffer's bytes made contiguous (owned by the buffer); NULL when empty. */
 #define EVBUFFER_DATA(x) evbuffer_pullup((x), -1)
 
 #ifdef __cplusplus

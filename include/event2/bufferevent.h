@@ -16,10 +16,15 @@ extern "C" {
 /* Bits of the event callback's `what`: a direction (READING or WRITING) with
    EOF, ERROR or TIMEOUT; CONNECTED arrives alone. */
 #define BEV_EVENT_READING 0x01
+/* Event bit: the error or EOF happened while writing. */
 #define BEV_EVENT_WRITING 0x02
+/* Event bit: the peer closed the connection (end of file). */
 #define BEV_EVENT_EOF 0x10
+/* Event bit: an I/O error; see EVUTIL_SOCKET_ERROR(). */
 #define BEV_EVENT_ERROR 0x20
+/* Event bit: a read or write timeout expired. */
 #define BEV_EVENT_TIMEOUT 0x40
+/* Event bit: a connect finished successfully. */
 #define BEV_EVENT_CONNECTED 0x80
 
 struct bufferevent;
@@ -34,6 +39,7 @@ typedef void (*bufferevent_data_cb)(struct bufferevent *bev, void *ctx);
 /* Event callback: BEV_EVENT_* bits (ORed since the last call when deferred). */
 typedef void (*bufferevent_event_cb)(struct bufferevent *bev, short what, void *ctx);
 
+/* Options for bufferevent constructors, ORed together. */
 enum bufferevent_options {
   BEV_OPT_CLOSE_ON_FREE = (1 << 0),   /* bufferevent_free closes the fd / frees the underlying */
   BEV_OPT_THREADSAFE = (1 << 1),      /* a recursive lock (needs evthread_use_pthreads first) */
@@ -63,9 +69,11 @@ EVENT2_EXPORT_SYMBOL int bufferevent_socket_get_dns_error(struct bufferevent *be
 
 /* Moves a socket bufferevent to another base (before it is enabled). 0 or -1. */
 EVENT2_EXPORT_SYMBOL int bufferevent_base_set(struct event_base *base, struct bufferevent *bufev);
+/* The base the bufferevent is attached to. */
 EVENT2_EXPORT_SYMBOL struct event_base *bufferevent_get_base(struct bufferevent *bev);
 /* Socket bufferevents only; fails while one of its events is active. 0 or -1. */
 EVENT2_EXPORT_SYMBOL int bufferevent_priority_set(struct bufferevent *bufev, int pri);
+/* The priority of the bufferevent's events (socket bufferevents). */
 EVENT2_EXPORT_SYMBOL int bufferevent_get_priority(const struct bufferevent *bufev);
 
 /* Drops the user's reference: callbacks stop at once, memory (and with
@@ -74,6 +82,7 @@ EVENT2_EXPORT_SYMBOL int bufferevent_get_priority(const struct bufferevent *bufe
    yet written is discarded. */
 EVENT2_EXPORT_SYMBOL void bufferevent_free(struct bufferevent *bufev);
 
+/* Sets the callbacks (NULL disables one) and their shared argument. */
 EVENT2_EXPORT_SYMBOL void bufferevent_setcb(struct bufferevent *bufev, bufferevent_data_cb readcb,
                                             bufferevent_data_cb writecb,
                                             bufferevent_event_cb eventcb, void *cbarg);
@@ -104,11 +113,14 @@ EVENT2_EXPORT_SYMBOL int bufferevent_read_buffer(struct bufferevent *bufev, stru
 /* The buffers themselves: drain input, add to output; never set their callbacks
    with evbuffer_setcb (add your own with evbuffer_add_cb instead). */
 EVENT2_EXPORT_SYMBOL struct evbuffer *bufferevent_get_input(struct bufferevent *bufev);
+/* The output evbuffer, owned by the bufferevent; add data to it. */
 EVENT2_EXPORT_SYMBOL struct evbuffer *bufferevent_get_output(struct bufferevent *bufev);
 
 /* EV_READ and/or EV_WRITE. 0 or -1. */
 EVENT2_EXPORT_SYMBOL int bufferevent_enable(struct bufferevent *bufev, short event);
+/* Stops reading and/or writing (EV_READ, EV_WRITE). 0 or -1. */
 EVENT2_EXPORT_SYMBOL int bufferevent_disable(struct bufferevent *bufev, short event);
+/* The EV_READ / EV_WRITE bits currently enabled. */
 EVENT2_EXPORT_SYMBOL short bufferevent_get_enabled(struct bufferevent *bufev);
 
 /* Time allowed between progress in a direction while it is enabled and
@@ -134,12 +146,15 @@ EVENT2_EXPORT_SYMBOL int bufferevent_getwatermark(struct bufferevent *bufev, sho
 
 /* The bufferevent's (recursive) lock; no-ops without BEV_OPT_THREADSAFE. */
 EVENT2_EXPORT_SYMBOL void bufferevent_lock(struct bufferevent *bufev);
+/* Releases the lock taken by bufferevent_lock. */
 EVENT2_EXPORT_SYMBOL void bufferevent_unlock(struct bufferevent *bufev);
 /* References: the memory lives while one is held. decref returns 1 when it
    released the last one, else 0. */
 EVENT2_EXPORT_SYMBOL void bufferevent_incref(struct bufferevent *bufev);
+/* Drops a reference taken by bufferevent_incref; 1 if that freed it, else 0. */
 EVENT2_EXPORT_SYMBOL int bufferevent_decref(struct bufferevent *bufev);
 
+/* What bufferevent_flush and filters are asked to do: move data, flush, or finish the stream. */
 enum bufferevent_flush_mode { BEV_NORMAL = 0, BEV_FLUSH = 1, BEV_FINISHED = 2 };
 
 /* Pushes data through filters and pairs (no-op for sockets): -1 on failure,
@@ -147,6 +162,7 @@ enum bufferevent_flush_mode { BEV_NORMAL = 0, BEV_FLUSH = 1, BEV_FINISHED = 2 };
 EVENT2_EXPORT_SYMBOL int bufferevent_flush(struct bufferevent *bufev, short iotype,
                                            enum bufferevent_flush_mode mode);
 
+/* Options for bufferevent_trigger and bufferevent_trigger_event. */
 enum bufferevent_trigger_options {
   BEV_TRIG_IGNORE_WATERMARKS = (1 << 16),
   BEV_TRIG_DEFER_CALLBACKS = BEV_OPT_DEFER_CALLBACKS
@@ -160,6 +176,7 @@ EVENT2_EXPORT_SYMBOL void bufferevent_trigger_event(struct bufferevent *bufev, s
 
 /* ---- Filters ---------------------------------------------------------- */
 
+/* What a filter callback reports. */
 enum bufferevent_filter_result {
   BEV_OK = 0,        /* produced output */
   BEV_NEED_MORE = 1, /* needs more input before it can produce anything */
@@ -195,6 +212,7 @@ EVENT2_EXPORT_SYMBOL struct bufferevent *bufferevent_pair_get_partner(struct buf
 struct ev_token_bucket_cfg;
 struct bufferevent_rate_limit_group;
 
+/* Largest rate a token bucket accepts. */
 #define EV_RATE_LIMIT_MAX EV_SSIZE_MAX
 
 /* Token buckets: up to `rate` bytes per tick on average and `burst` in one
@@ -212,6 +230,7 @@ EVENT2_EXPORT_SYMBOL int bufferevent_set_rate_limit(struct bufferevent *bev,
 /* A limit shared by all its members (the group copies cfg). */
 EVENT2_EXPORT_SYMBOL struct bufferevent_rate_limit_group *bufferevent_rate_limit_group_new(
     struct event_base *base, const struct ev_token_bucket_cfg *cfg);
+/* Replaces the group's limits (copied from cfg). 0 or -1. */
 EVENT2_EXPORT_SYMBOL int bufferevent_rate_limit_group_set_cfg(struct bufferevent_rate_limit_group *,
                                                               const struct ev_token_bucket_cfg *);
 /* Smallest share a member may take per tick (default 64 bytes). 0 or -1. */
@@ -222,37 +241,48 @@ EVENT2_EXPORT_SYMBOL void bufferevent_rate_limit_group_free(struct bufferevent_r
 /* g NULL removes bev from its group. 0 or -1. */
 EVENT2_EXPORT_SYMBOL int bufferevent_add_to_rate_limit_group(
     struct bufferevent *bev, struct bufferevent_rate_limit_group *g);
+/* Removes bev from its rate-limit group. 0 or -1. */
 EVENT2_EXPORT_SYMBOL int bufferevent_remove_from_rate_limit_group(struct bufferevent *bev);
 
 /* Most bytes one read / one write moves; 0 restores the default (eventide:
    64 KiB; libevent: 16 KiB). 0 or -1. */
 EVENT2_EXPORT_SYMBOL int bufferevent_set_max_single_read(struct bufferevent *bev, size_t size);
+/* Most bytes one write moves; 0 restores the default. 0 or -1. */
 EVENT2_EXPORT_SYMBOL int bufferevent_set_max_single_write(struct bufferevent *bev, size_t size);
+/* Most bytes one read moves. */
 EVENT2_EXPORT_SYMBOL ev_ssize_t bufferevent_get_max_single_read(struct bufferevent *bev);
+/* Most bytes one write moves. */
 EVENT2_EXPORT_SYMBOL ev_ssize_t bufferevent_get_max_single_write(struct bufferevent *bev);
 
 /* The bufferevent's own bucket (EV_SSIZE_MAX without a limit; may be negative). */
 EVENT2_EXPORT_SYMBOL ev_ssize_t bufferevent_get_read_limit(struct bufferevent *bev);
+/* The bufferevent's own write bucket (EV_SSIZE_MAX without a limit). */
 EVENT2_EXPORT_SYMBOL ev_ssize_t bufferevent_get_write_limit(struct bufferevent *bev);
 /* What the next read / write may move, all limits considered. */
 EVENT2_EXPORT_SYMBOL ev_ssize_t bufferevent_get_max_to_read(struct bufferevent *bev);
+/* What the next write may move, all limits considered. */
 EVENT2_EXPORT_SYMBOL ev_ssize_t bufferevent_get_max_to_write(struct bufferevent *bev);
+/* The bufferevent's own token-bucket config, or NULL; still owned by the caller. */
 EVENT2_EXPORT_SYMBOL const struct ev_token_bucket_cfg *bufferevent_get_token_bucket_cfg(
     const struct bufferevent *bev);
 
 EVENT2_EXPORT_SYMBOL ev_ssize_t
+/* The group's current read bucket. */
 bufferevent_rate_limit_group_get_read_limit(struct bufferevent_rate_limit_group *);
 EVENT2_EXPORT_SYMBOL ev_ssize_t
+/* The group's current write bucket. */
 bufferevent_rate_limit_group_get_write_limit(struct bufferevent_rate_limit_group *);
 
 /* Take bytes from (negative: give bytes to) the bufferevent's own bucket,
    pausing or resuming it as the bucket crosses zero. 0 or -1 (no own limit). */
 EVENT2_EXPORT_SYMBOL int bufferevent_decrement_read_limit(struct bufferevent *bev, ev_ssize_t decr);
+/* Take bytes from (negative: give to) the bufferevent's own write bucket. 0 or -1. */
 EVENT2_EXPORT_SYMBOL int bufferevent_decrement_write_limit(struct bufferevent *bev,
                                                            ev_ssize_t decr);
 /* The same for a group's bucket. 0 or -1. */
 EVENT2_EXPORT_SYMBOL int bufferevent_rate_limit_group_decrement_read(
     struct bufferevent_rate_limit_group *, ev_ssize_t);
+/* The same for a group's write bucket. 0 or -1. */
 EVENT2_EXPORT_SYMBOL int bufferevent_rate_limit_group_decrement_write(
     struct bufferevent_rate_limit_group *, ev_ssize_t);
 
@@ -260,6 +290,7 @@ EVENT2_EXPORT_SYMBOL int bufferevent_rate_limit_group_decrement_write(
 EVENT2_EXPORT_SYMBOL void bufferevent_rate_limit_group_get_totals(
     struct bufferevent_rate_limit_group *grp, ev_uint64_t *total_read_out,
     ev_uint64_t *total_written_out);
+/* Zero the group's read and write totals. */
 EVENT2_EXPORT_SYMBOL void bufferevent_rate_limit_group_reset_totals(
     struct bufferevent_rate_limit_group *grp);
 

@@ -14,8 +14,11 @@
 extern "C" {
 #endif
 
+/* A watermark pair, in bytes (0 high: no limit). */
 struct event_watermark {
+  /* Low watermark. */
   size_t low;
+  /* High watermark (0: no limit). */
   size_t high;
 };
 
@@ -26,19 +29,32 @@ struct bufferevent_ops;
    event2/bufferevent.h. ev_read and ev_write are real events of ev_base (for
    pairs and filters they only carry the timeouts). */
 struct bufferevent {
+  /* The base the bufferevent runs on. */
   struct event_base *ev_base;
+  /* The kind's operations (private). */
   const struct bufferevent_ops *be_ops;
+  /* Read event (carries the read timeout). */
   struct event ev_read;
+  /* Write event (carries the write timeout). */
   struct event ev_write;
+  /* Input buffer, owned by the bufferevent. */
   struct evbuffer *input;
+  /* Output buffer, owned by the bufferevent. */
   struct evbuffer *output;
+  /* Read watermarks. */
   struct event_watermark wm_read;
+  /* Write watermarks. */
   struct event_watermark wm_write;
+  /* Read callback. */
   bufferevent_data_cb readcb;
+  /* Write callback. */
   bufferevent_data_cb writecb;
   bufferevent_event_cb errorcb; /* the event callback, under its 1.x name */
+  /* Argument passed to the callbacks. */
   void *cbarg;
+  /* Read timeout (zero: none). */
   struct timeval timeout_read;
+  /* Write timeout (zero: none). */
   struct timeval timeout_write;
   short enabled; /* EV_READ | EV_WRITE as the user enabled them */
 };

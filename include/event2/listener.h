@@ -48,13 +48,18 @@ EVENT2_EXPORT_SYMBOL struct evconnlistener *evconnlistener_new_bind(struct event
 /* Stops accepting and releases the listener (closing the fd with
    CLOSE_ON_FREE); safe inside its own callbacks. */
 EVENT2_EXPORT_SYMBOL void evconnlistener_free(struct evconnlistener *lev);
+/* Resumes accepting connections. 0 or -1. */
 EVENT2_EXPORT_SYMBOL int evconnlistener_enable(struct evconnlistener *lev);
+/* Stops accepting connections (the socket stays open). 0 or -1. */
 EVENT2_EXPORT_SYMBOL int evconnlistener_disable(struct evconnlistener *lev);
+/* The base the listener runs on. */
 EVENT2_EXPORT_SYMBOL struct event_base *evconnlistener_get_base(struct evconnlistener *lev);
+/* The listening socket; still owned by the listener. */
 EVENT2_EXPORT_SYMBOL evutil_socket_t evconnlistener_get_fd(struct evconnlistener *lev);
 /* Replaces the callback and its argument (NULL pauses accepting). */
 EVENT2_EXPORT_SYMBOL void evconnlistener_set_cb(struct evconnlistener *lev, evconnlistener_cb cb,
                                                 void *arg);
+/* Sets the callback for accept() errors, errno set (NULL: errors are only logged). */
 EVENT2_EXPORT_SYMBOL void evconnlistener_set_error_cb(struct evconnlistener *lev,
                                                       evconnlistener_errorcb errorcb);
 

@@ -20,34 +20,62 @@
 extern "C" {
 #endif
 
+/* Fixed-width integer names libevent uses: unsigned 64-bit. */
 #define ev_uint64_t uint64_t
+/* Signed 64-bit integer. */
 #define ev_int64_t int64_t
+/* Unsigned 32-bit integer. */
 #define ev_uint32_t uint32_t
+/* Signed 32-bit integer. */
 #define ev_int32_t int32_t
+/* Unsigned 16-bit integer. */
 #define ev_uint16_t uint16_t
+/* Signed 16-bit integer. */
 #define ev_int16_t int16_t
+/* Unsigned 8-bit integer. */
 #define ev_uint8_t uint8_t
+/* Signed 8-bit integer. */
 #define ev_int8_t int8_t
+/* Unsigned integer wide enough for a pointer. */
 #define ev_uintptr_t uintptr_t
+/* Signed integer wide enough for a pointer. */
 #define ev_intptr_t intptr_t
+/* Signed size: byte counts that may be -1. */
 #define ev_ssize_t ssize_t
+/* File offset, always 64-bit. */
 #define ev_off_t ev_int64_t
+/* Length of a socket address. */
 #define ev_socklen_t socklen_t
 
+/* Largest ev_uint64_t. */
 #define EV_UINT64_MAX UINT64_MAX
+/* Largest ev_int64_t. */
 #define EV_INT64_MAX INT64_MAX
+/* Smallest ev_int64_t. */
 #define EV_INT64_MIN INT64_MIN
+/* Largest ev_uint32_t. */
 #define EV_UINT32_MAX UINT32_MAX
+/* Largest ev_int32_t. */
 #define EV_INT32_MAX INT32_MAX
+/* Smallest ev_int32_t. */
 #define EV_INT32_MIN INT32_MIN
+/* Largest ev_uint16_t. */
 #define EV_UINT16_MAX UINT16_MAX
+/* Largest ev_int16_t. */
 #define EV_INT16_MAX INT16_MAX
+/* Smallest ev_int16_t. */
 #define EV_INT16_MIN INT16_MIN
+/* Largest ev_uint8_t. */
 #define EV_UINT8_MAX UINT8_MAX
+/* Largest ev_int8_t. */
 #define EV_INT8_MAX INT8_MAX
+/* Smallest ev_int8_t. */
 #define EV_INT8_MIN INT8_MIN
+/* Largest size_t. */
 #define EV_SIZE_MAX EV_UINT64_MAX
+/* Largest ev_ssize_t. */
 #define EV_SSIZE_MAX EV_INT64_MAX
+/* Smallest ev_ssize_t. */
 #define EV_SSIZE_MIN ((-EV_SSIZE_MAX) - 1)
 
 /* A socket: an int on POSIX. */
@@ -55,12 +83,16 @@ extern "C" {
 
 /* Socket errors live in errno on POSIX. */
 #define EVUTIL_SOCKET_ERROR() (errno)
+/* Sets the socket error seen by EVUTIL_SOCKET_ERROR() (errno on POSIX). */
 #define EVUTIL_SET_SOCKET_ERROR(errcode) \
   do {                                   \
     errno = (errcode);                   \
   } while (0)
+/* The last error on sock (errno on POSIX; sock is unused). */
 #define evutil_socket_geterror(sock) (errno)
+/* Static text for a socket error code; do not free. */
 #define evutil_socket_error_to_string(errcode) (strerror(errcode))
+/* The value of an invalid socket. */
 #define EVUTIL_INVALID_SOCKET -1
 
 /* timeval arithmetic, as libevent defines it. */
@@ -73,6 +105,7 @@ extern "C" {
       (vvp)->tv_usec -= 1000000;                      \
     }                                                 \
   } while (0)
+/* vvp = tvp - uvp, with the microseconds normalised. */
 #define evutil_timersub(tvp, uvp, vvp)                \
   do {                                                \
     (vvp)->tv_sec = (tvp)->tv_sec - (uvp)->tv_sec;    \
@@ -82,8 +115,11 @@ extern "C" {
       (vvp)->tv_usec += 1000000;                      \
     }                                                 \
   } while (0)
+/* Sets the timeval to zero. */
 #define evutil_timerclear(tvp) (tvp)->tv_sec = (tvp)->tv_usec = 0
+/* Nonzero unless the timeval is zero. */
 #define evutil_timerisset(tvp) ((tvp)->tv_sec || (tvp)->tv_usec)
+/* Compares two timevals with the operator cmp (<, <=, ==, ...). */
 #define evutil_timercmp(tvp, uvp, cmp)                                   \
   (((tvp)->tv_sec == (uvp)->tv_sec) ? ((tvp)->tv_usec cmp(uvp)->tv_usec) \
                                     : ((tvp)->tv_sec cmp(uvp)->tv_sec))
@@ -115,6 +151,7 @@ EVENT2_EXPORT_SYMBOL int evutil_make_listen_socket_ipv6only(evutil_socket_t sock
 EVENT2_EXPORT_SYMBOL int evutil_make_socket_closeonexec(evutil_socket_t sock);
 /* close(2). 0, or -1 with errno set. */
 EVENT2_EXPORT_SYMBOL int evutil_closesocket(evutil_socket_t sock);
+/* Closes a socket: evutil_closesocket. */
 #define EVUTIL_CLOSESOCKET(s) evutil_closesocket(s)
 /* TCP_DEFER_ACCEPT: accept() wakes only once the peer has sent data. 0, or -1
    when the socket refuses it (not TCP, bad fd). */
@@ -128,6 +165,7 @@ struct evutil_monotonic_timer;
 /* evutil_configure_monotonic_time flags: the finest clock the system has, or
    the wall clock made monotonic (for tests of clock jumps). */
 #define EV_MONOT_PRECISE 1
+/* Flag: use the wall clock made monotonic. */
 #define EV_MONOT_FALLBACK 2
 
 /* Formats tm (the current UTC time when NULL) as an HTTP date,
@@ -136,6 +174,7 @@ struct evutil_monotonic_timer;
 EVENT2_EXPORT_SYMBOL int evutil_date_rfc1123(char *date, const size_t datelen, const struct tm *tm);
 /* A new timer (free it with evutil_monotonic_timer_free), or NULL. */
 EVENT2_EXPORT_SYMBOL struct evutil_monotonic_timer *evutil_monotonic_timer_new(void);
+/* Frees a timer from evutil_monotonic_timer_new; NULL is ignored. */
 EVENT2_EXPORT_SYMBOL void evutil_monotonic_timer_free(struct evutil_monotonic_timer *timer);
 /* Chooses the clock (EV_MONOT_* flags). 0, or -1 on bad input. */
 EVENT2_EXPORT_SYMBOL int evutil_configure_monotonic_time(struct evutil_monotonic_timer *timer,
@@ -147,8 +186,10 @@ EVENT2_EXPORT_SYMBOL int evutil_gettime_monotonic(struct evutil_monotonic_timer 
 /* gettimeofday(2). The function exists for callers that take its address;
    like libevent, a call goes straight to the system. */
 struct timezone;
+/* gettimeofday(2): 0, or -1 with errno set. */
 EVENT2_EXPORT_SYMBOL int evutil_gettimeofday(struct timeval *tv, struct timezone *tz);
 #ifdef EVENT__HAVE_GETTIMEOFDAY
+/* Calls the system's gettimeofday directly. */
 #define evutil_gettimeofday(tv, tz) gettimeofday((tv), (tz))
 #endif
 
@@ -164,6 +205,7 @@ EVENT2_EXPORT_SYMBOL int evutil_snprintf(char *buf, size_t buflen, const char *f
     __attribute__((format(printf, 3, 4)))
 #endif
     ;
+/* evutil_snprintf with a va_list: the length needed, or -1. */
 EVENT2_EXPORT_SYMBOL int evutil_vsnprintf(char *buf, size_t buflen, const char *format, va_list ap)
 #ifdef __GNUC__
     __attribute__((format(printf, 3, 0)))
@@ -173,6 +215,7 @@ EVENT2_EXPORT_SYMBOL int evutil_vsnprintf(char *buf, size_t buflen, const char *
 /* Case-insensitive comparison of ASCII letters only, whatever the locale:
    for protocol text. Returns -1, 0 or 1. */
 EVENT2_EXPORT_SYMBOL int evutil_ascii_strcasecmp(const char *str1, const char *str2);
+/* Like evutil_ascii_strcasecmp over at most n bytes. -1, 0 or 1. */
 EVENT2_EXPORT_SYMBOL int evutil_ascii_strncasecmp(const char *str1, const char *str2, size_t n);
 
 /* ---- Addresses -------------------------------------------------------- */
@@ -203,6 +246,7 @@ EVENT2_EXPORT_SYMBOL int evutil_sockaddr_cmp(const struct sockaddr *sa1, const s
 /* ---- getaddrinfo ------------------------------------------------------ */
 
 #ifdef EVENT__HAVE_STRUCT_ADDRINFO
+/* The system's struct addrinfo. */
 #define evutil_addrinfo addrinfo
 #else
 /* The system's struct addrinfo, for systems that lack one. */
@@ -223,31 +267,37 @@ struct evutil_addrinfo {
 #if defined(EAI_ADDRFAMILY) && defined(EVENT__HAVE_GETADDRINFO)
 #define EVUTIL_EAI_ADDRFAMILY EAI_ADDRFAMILY
 #else
+/* Error: address family has no addresses for the host. */
 #define EVUTIL_EAI_ADDRFAMILY -901
 #endif
 #if defined(EAI_AGAIN) && defined(EVENT__HAVE_GETADDRINFO)
 #define EVUTIL_EAI_AGAIN EAI_AGAIN
 #else
+/* Error: temporary failure; try again later. */
 #define EVUTIL_EAI_AGAIN -902
 #endif
 #if defined(EAI_BADFLAGS) && defined(EVENT__HAVE_GETADDRINFO)
 #define EVUTIL_EAI_BADFLAGS EAI_BADFLAGS
 #else
+/* Error: invalid ai_flags in the hints. */
 #define EVUTIL_EAI_BADFLAGS -903
 #endif
 #if defined(EAI_FAIL) && defined(EVENT__HAVE_GETADDRINFO)
 #define EVUTIL_EAI_FAIL EAI_FAIL
 #else
+/* Error: non-recoverable name-server failure. */
 #define EVUTIL_EAI_FAIL -904
 #endif
 #if defined(EAI_FAMILY) && defined(EVENT__HAVE_GETADDRINFO)
 #define EVUTIL_EAI_FAMILY EAI_FAMILY
 #else
+/* Error: address family not supported. */
 #define EVUTIL_EAI_FAMILY -905
 #endif
 #if defined(EAI_MEMORY) && defined(EVENT__HAVE_GETADDRINFO)
 #define EVUTIL_EAI_MEMORY EAI_MEMORY
 #else
+/* Error: out of memory. */
 #define EVUTIL_EAI_MEMORY -906
 #endif
 /* Some systems make EAI_NODATA an alias of EAI_NONAME: keep them apart. */
@@ -255,26 +305,31 @@ struct evutil_addrinfo {
     (!defined(EAI_NONAME) || EAI_NODATA != EAI_NONAME)
 #define EVUTIL_EAI_NODATA EAI_NODATA
 #else
+/* Error: the host exists but has no addresses. */
 #define EVUTIL_EAI_NODATA -907
 #endif
 #if defined(EAI_NONAME) && defined(EVENT__HAVE_GETADDRINFO)
 #define EVUTIL_EAI_NONAME EAI_NONAME
 #else
+/* Error: host or service not known. */
 #define EVUTIL_EAI_NONAME -908
 #endif
 #if defined(EAI_SERVICE) && defined(EVENT__HAVE_GETADDRINFO)
 #define EVUTIL_EAI_SERVICE EAI_SERVICE
 #else
+/* Error: service not supported for the socket type. */
 #define EVUTIL_EAI_SERVICE -909
 #endif
 #if defined(EAI_SOCKTYPE) && defined(EVENT__HAVE_GETADDRINFO)
 #define EVUTIL_EAI_SOCKTYPE EAI_SOCKTYPE
 #else
+/* Error: socket type not supported. */
 #define EVUTIL_EAI_SOCKTYPE -910
 #endif
 #if defined(EAI_SYSTEM) && defined(EVENT__HAVE_GETADDRINFO)
 #define EVUTIL_EAI_SYSTEM EAI_SYSTEM
 #else
+/* Error: system error; see errno. */
 #define EVUTIL_EAI_SYSTEM -911
 #endif
 /* An asynchronous lookup that was cancelled. */
@@ -284,36 +339,43 @@ struct evutil_addrinfo {
 #if defined(AI_PASSIVE) && defined(EVENT__HAVE_GETADDRINFO)
 #define EVUTIL_AI_PASSIVE AI_PASSIVE
 #else
+/* Hint flag: addresses for binding a listener (NULL node means any address). */
 #define EVUTIL_AI_PASSIVE 0x1000
 #endif
 #if defined(AI_CANONNAME) && defined(EVENT__HAVE_GETADDRINFO)
 #define EVUTIL_AI_CANONNAME AI_CANONNAME
 #else
+/* Hint flag: fill ai_canonname with the host's canonical name. */
 #define EVUTIL_AI_CANONNAME 0x2000
 #endif
 #if defined(AI_NUMERICHOST) && defined(EVENT__HAVE_GETADDRINFO)
 #define EVUTIL_AI_NUMERICHOST AI_NUMERICHOST
 #else
+/* Hint flag: node must be a numeric address; no lookup. */
 #define EVUTIL_AI_NUMERICHOST 0x4000
 #endif
 #if defined(AI_NUMERICSERV) && defined(EVENT__HAVE_GETADDRINFO)
 #define EVUTIL_AI_NUMERICSERV AI_NUMERICSERV
 #else
+/* Hint flag: service must be a port number. */
 #define EVUTIL_AI_NUMERICSERV 0x8000
 #endif
 #if defined(AI_V4MAPPED) && defined(EVENT__HAVE_GETADDRINFO)
 #define EVUTIL_AI_V4MAPPED AI_V4MAPPED
 #else
+/* Hint flag: IPv4 addresses as IPv4-mapped IPv6 when asking for AF_INET6. */
 #define EVUTIL_AI_V4MAPPED 0x10000
 #endif
 #if defined(AI_ALL) && defined(EVENT__HAVE_GETADDRINFO)
 #define EVUTIL_AI_ALL AI_ALL
 #else
+/* Hint flag: with V4MAPPED, return both IPv6 and mapped IPv4 addresses. */
 #define EVUTIL_AI_ALL 0x20000
 #endif
 #if defined(AI_ADDRCONFIG) && defined(EVENT__HAVE_GETADDRINFO)
 #define EVUTIL_AI_ADDRCONFIG AI_ADDRCONFIG
 #else
+/* Hint flag: only families the host has an address configured for. */
 #define EVUTIL_AI_ADDRCONFIG 0x40000
 #endif
 

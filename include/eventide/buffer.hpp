@@ -35,16 +35,24 @@ enum class EolStyle {
 // Valid until the buffer changes.
 class BufferSegments {
  public:
+  // Input iterator over the segments; equal to end() once past the last one.
   class iterator {
    public:
+    // Single pass only: segments are found as the iterator advances.
     using iterator_category = std::input_iterator_tag;
+    // A view of one segment's bytes.
     using value_type = std::span<const std::byte>;
+    // Difference type required by the iterator concept.
     using difference_type = std::ptrdiff_t;
+    // No pointer type: the value is returned by value.
     using pointer = void;
+    // The span itself, returned by value.
     using reference = value_type;
 
     iterator() = default;
+    // The current segment; valid until the buffer changes.
     value_type operator*() const { return cur_; }
+    // Moves to the next segment (becomes end() after the last).
     iterator &operator++() {
       if (evbuffer_ptr_set(buf_, &pos_, cur_.size(), EVBUFFER_PTR_ADD) < 0) {
         buf_ = nullptr;
@@ -53,6 +61,7 @@ class BufferSegments {
       }
       return *this;
     }
+    // Post-increment; returns nothing (input iterator).
     void operator++(int) { ++*this; }
     friend bool operator==(const iterator &a, const iterator &b) { return a.buf_ == b.buf_; }
 
@@ -77,8 +86,11 @@ class BufferSegments {
     value_type cur_;
   };
 
+  // Segments of b, which must outlive this object and stay unchanged while iterating.
   explicit BufferSegments(evbuffer *b) : buf_(b) {}
+  // Iterator at the first segment (equal to end() when empty).
   iterator begin() const { return iterator(buf_); }
+  // The past-the-end iterator.
   iterator end() const { return iterator(); }
 
  private:
@@ -96,12 +108,15 @@ class Buffer {
   // A non-owning view of a buffer owned elsewhere (a bufferevent's input or
   // output): never freed by this object, which must not outlive it.
   explicit Buffer(evbuffer *borrowed) noexcept : buf_(borrowed), owned_(false) {}
+  // Same as the borrowing constructor: never frees b.
   static Buffer view(evbuffer *b) noexcept { return Buffer(b); }
   // Takes ownership of b (freed by the destructor).
   static Buffer adopt(evbuffer *b) noexcept { return Buffer(b, true); }
 
   ~Buffer() { reset(); }
+  // Takes over o's buffer (and whether it is owned); o becomes empty.
   Buffer(Buffer &&o) noexcept : buf_(std::exchange(o.buf_, nullptr)), owned_(o.owned_) {}
+  // Frees the current buffer if owned, then takes over o's.
   Buffer &operator=(Buffer &&o) noexcept {
     if (this != &o) {
       reset();
@@ -113,18 +128,23 @@ class Buffer {
   Buffer(const Buffer &) = delete;
   Buffer &operator=(const Buffer &) = delete;
 
+  // The underlying evbuffer; still owned by this object (or by its real owner for a view).
   evbuffer *native() const noexcept { return buf_; }
   // Gives up ownership; the caller frees the result with evbuffer_free.
   evbuffer *release() noexcept { return std::exchange(buf_, nullptr); }
+  // True if the destructor frees the evbuffer.
   bool owns() const noexcept { return owned_; }
 
+  // Bytes stored.
   size_t size() const noexcept { return evbuffer_get_length(buf_); }
+  // True when no bytes are stored.
   bool empty() const noexcept { return size() == 0; }
 
   // Appends copy the bytes; false when the end is frozen or memory is short.
   bool append(std::span<const std::byte> bytes) {
     return evbuffer_add(buf_, bytes.data(), bytes.size()) == 0;
   }
+  // Appends a copy of s; false when the end is frozen or memory is short.
   bool append(std::string_view s) { return evbuffer_add(buf_, s.data(), s.size()) == 0; }
   // Moves all of other's bytes to the end of this buffer without copying.
   bool append(Buffer &other) { return evbuffer_add_buffer(buf_, other.buf_) == 0; }
@@ -136,6 +156,7 @@ class Buffer {
     va_end(ap);
     return r;
   }
+  // Inserts a copy of s at the front; false when the front is frozen or memory is short.
   bool prepend(std::string_view s) { return evbuffer_prepend(buf_, s.data(), s.size()) == 0; }
 
   // Removes one line (without its end-of-line); nullopt when no full line is
@@ -202,6 +223,7 @@ class Buffer {
   // One read from fd (see evbuffer_read) / one write to it: bytes moved, 0 at
   // end of file, -1 with errno.
   int read_from(int fd, int max = -1) { return evbuffer_read(buf_, fd, max); }
+  // One write of up to max bytes (-1: all) to fd: bytes written, or -1 with errno.
   int write_to(int fd, ptrdiff_t max = -1) { return evbuffer_write_atmost(buf_, fd, max); }
 
  private:

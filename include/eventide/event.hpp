@@ -21,10 +21,13 @@ namespace eventide {
 class Events {
  public:
   constexpr Events() noexcept = default;
+  // Wraps raw EV_* bits.
   constexpr explicit Events(short bits) noexcept : bits_(bits) {}
+  // The raw EV_* bits, for C calls.
   constexpr short bits() const noexcept { return bits_; }
   // True when every bit of e is set (false for an empty e).
   constexpr bool has(Events e) const noexcept { return e.bits_ && (bits_ & e.bits_) == e.bits_; }
+  // True when any bit is set.
   constexpr explicit operator bool() const noexcept { return bits_ != 0; }
   friend constexpr Events operator|(Events a, Events b) noexcept {
     return Events(static_cast<short>(a.bits_ | b.bits_));
@@ -35,7 +38,9 @@ class Events {
   friend constexpr Events operator~(Events a) noexcept {
     return Events(static_cast<short>(~a.bits_));
   }
+  // Adds the bits of b.
   constexpr Events &operator|=(Events b) noexcept { return *this = *this | b; }
+  // Keeps only the bits also in b.
   constexpr Events &operator&=(Events b) noexcept { return *this = *this & b; }
   friend constexpr bool operator==(Events a, Events b) noexcept = default;
 
@@ -224,7 +229,9 @@ class Event : public detail::Watcher<Event, std::function<void(Event &, Events)>
   Event(Loop &loop, evutil_socket_t fd, Events what, Callback cb)
       : Watcher(loop, fd, what.bits(), std::move(cb)) {}
 
+  // Moves the watcher: the event stays pending with its deadline; o becomes empty.
   Event(Event &&) noexcept = default;
+  // Deletes this handle's event, then takes over o's as the move constructor does.
   Event &operator=(Event &&) noexcept = default;
   ~Event() = default;
 
@@ -259,7 +266,9 @@ class Event : public detail::Watcher<Event, std::function<void(Event &, Events)>
                    : Events();
   }
 
+  // The watched fd, or -1 for an empty handle or a pure timeout.
   evutil_socket_t fd() const noexcept { return valid() ? event_get_fd(&ev_) : -1; }
+  // The Events the handle was made with, empty for an empty handle.
   Events events() const noexcept { return valid() ? Events(event_get_events(&ev_)) : Events(); }
 
   // Empties the handle (deletes the event); safe from inside its callback.

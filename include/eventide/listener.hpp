@@ -17,6 +17,7 @@ struct sockaddr;
 
 namespace eventide {
 
+// How a Listener sets up its socket and the streams it accepts.
 struct ListenerOptions {
   int backlog = -1;             // listen() backlog; -1: libevent's default (128)
   bool reuse_address = true;    // SO_REUSEADDR
@@ -37,6 +38,7 @@ class EVENT2_EXPORT_SYMBOL Listener {
  public:
   // Receives each new connection (reading disabled, writing enabled).
   using AcceptFn = std::function<void(Stream &)>;
+  // Receives accept errors that retrying cannot fix.
   using ErrorFn = std::function<void(std::error_code)>;
 
   Listener() noexcept = default;
@@ -44,15 +46,20 @@ class EVENT2_EXPORT_SYMBOL Listener {
   // port, see port()). Throws std::system_error (EINVAL: malformed address or
   // empty Loop; EADDRINUSE...).
   Listener(Loop &loop, std::string_view address, AcceptFn on_accept, ListenerOptions options = {});
+  // Listens on an already-built address (copied). Throws std::system_error like the string form.
   Listener(Loop &loop, const sockaddr *sa, int socklen, AcceptFn on_accept,
            ListenerOptions options = {});
   ~Listener();
+  // Takes over other's socket and streams; other becomes empty.
   Listener(Listener &&other) noexcept;
+  // Closes this listener (and its streams), then takes over other's.
   Listener &operator=(Listener &&other) noexcept;
   Listener(const Listener &) = delete;
   Listener &operator=(const Listener &) = delete;
 
+  // Resumes accepting. Errors: EINVAL on an empty Listener.
   std::error_code enable() noexcept;
+  // Stops accepting; the socket stays bound. Errors: EINVAL on an empty Listener.
   std::error_code disable() noexcept;
   // accept() failed in a way retrying cannot fix (EMFILE: reported once per shortage).
   void on_error(ErrorFn fn);
@@ -63,8 +70,11 @@ class EVENT2_EXPORT_SYMBOL Listener {
   size_t connections() const noexcept;
   // Closes every stream this Listener still owns.
   void close_connections() noexcept;
+  // The listening socket (still owned by the Listener), or -1 when empty.
   evutil_socket_t fd() const noexcept;
+  // The C listener, or nullptr when empty; the Listener keeps ownership.
   evconnlistener *native() const noexcept;
+  // True unless default-made or moved from.
   explicit operator bool() const noexcept { return impl_ != nullptr; }
 
  private:

@@ -74,9 +74,11 @@ enum class Feature : int {
   AnyFd = EV_FEATURE_FDS,
   EarlyClose = EV_FEATURE_EARLY_CLOSE,
 };
+// Union of two feature sets.
 constexpr Feature operator|(Feature a, Feature b) noexcept {
   return static_cast<Feature>(static_cast<int>(a) | static_cast<int>(b));
 }
+// Intersection of two feature sets.
 constexpr Feature operator&(Feature a, Feature b) noexcept {
   return static_cast<Feature>(static_cast<int>(a) & static_cast<int>(b));
 }
@@ -89,6 +91,7 @@ constexpr bool has(Feature set, Feature wanted) noexcept {
 struct LoopOptions {
   std::string backend;             // "epoll", "poll", "select"; empty: the best one allowed
   std::vector<std::string> avoid;  // backends never to use
+  // Refuse backends lacking any of these features.
   Feature require_features = Feature::None;
   bool precise_timer = false;  // EVENT_BASE_FLAG_PRECISE_TIMER (eventide is always precise)
   bool ignore_env = false;     // ignore EVENT_NO<backend> and EVENT_SHOW_METHOD
@@ -123,7 +126,9 @@ class EVENT2_EXPORT_SYMBOL Loop {
   [[nodiscard]] static Loop borrow(event_base *base);
 
   ~Loop();
+  // Takes over other's base (and ownership); other becomes empty.
   Loop(Loop &&other) noexcept;
+  // Releases this Loop's base as the destructor does, then takes over other's.
   Loop &operator=(Loop &&other) noexcept;
   Loop(const Loop &) = delete;
   Loop &operator=(const Loop &) = delete;
@@ -156,13 +161,16 @@ class EVENT2_EXPORT_SYMBOL Loop {
     const char *n = base_ ? event_base_get_method(base_) : nullptr;
     return n ? std::string_view(n) : std::string_view();
   }
+  // The backend's capabilities; Feature::None for an empty Loop.
   Feature features() const noexcept {
     return base_ ? static_cast<Feature>(event_base_get_features(base_)) : Feature::None;
   }
+  // Number of callback priorities, 0 for an empty Loop.
   int priorities() const noexcept { return base_ ? event_base_get_npriorities(base_) : 0; }
 
   // The base for C calls (nullptr when empty); ownership stays with the Loop.
   event_base *native() const noexcept { return base_; }
+  // True if the destructor frees the base (false for borrow() views).
   bool owns_base() const noexcept { return owns_; }
 
   // The loop's time: cached during a dispatch (one clock read per iteration),

@@ -19,6 +19,7 @@ struct eventide_pool;
 EVENT2_EXPORT_SYMBOL struct eventide_pool *eventide_pool_new(int n);
 /* Stops every loop, joins the threads, frees the bases. Not from a pool thread. */
 EVENT2_EXPORT_SYMBOL void eventide_pool_free(struct eventide_pool *pool);
+/* Number of loops in the pool, or -1 when pool is NULL. */
 EVENT2_EXPORT_SYMBOL int eventide_pool_size(const struct eventide_pool *pool);
 /* The i-th loop's base (owned by the pool), or NULL when i is out of range. */
 EVENT2_EXPORT_SYMBOL struct event_base *eventide_pool_base(struct eventide_pool *pool, int i);

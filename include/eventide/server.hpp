@@ -18,11 +18,13 @@
 
 namespace eventide {
 
+// How a Server listens and sets up its loops and connections.
 struct ServerOptions {
   size_t loops = 2;  // serving loops (threads)
   // Handoff: one listener on its own thread hands sockets to the least loaded
   // loop. ReusePort: one SO_REUSEPORT listener per loop; the kernel spreads.
   enum class Mode { Handoff, ReusePort } mode = Mode::Handoff;
+  // listen() backlog; -1: the default (128).
   int backlog = -1;
   StreamOptions stream;  // for the accepted streams
   LoopOptions loop;      // for every loop
@@ -46,11 +48,13 @@ class EVENT2_EXPORT_SYMBOL Server {
   Server(const Server &) = delete;
   Server &operator=(const Server &) = delete;
 
+  // The bound TCP port (useful after binding port 0).
   uint16_t port() const noexcept { return port_; }
   // Open connections (refreshed by each loop every few milliseconds).
   size_t connections() const noexcept;
   // Connections accepted so far.
   uint64_t accepted() const noexcept { return accepted_.load(std::memory_order_relaxed); }
+  // The serving loops; post work to them from any thread.
   LoopThreadPool &pool() noexcept { return pool_; }
 
   // Stops accepting; waits up to `grace` for connections to close by

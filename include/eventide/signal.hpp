@@ -20,6 +20,7 @@ namespace eventide {
 // one comes back when the last watcher stops.
 class Signal : public detail::Watcher<Signal, std::function<void(Signal &)>> {
  public:
+  // Called once per delivery, with the handle, on the loop thread.
   using Callback = std::function<void(Signal &)>;
 
   // An empty handle: start() fails with EINVAL.
@@ -29,7 +30,9 @@ class Signal : public detail::Watcher<Signal, std::function<void(Signal &)>> {
   Signal(Loop &loop, int signo, Callback cb)
       : Watcher(loop, checked(signo), EV_SIGNAL | EV_PERSIST, std::move(cb)) {}
 
+  // Moves the watcher (it stays started); the source becomes empty.
   Signal(Signal &&) noexcept = default;
+  // Stops this handle's watcher, then takes over the source's.
   Signal &operator=(Signal &&) noexcept = default;
   ~Signal() = default;
 
@@ -46,7 +49,9 @@ class Signal : public detail::Watcher<Signal, std::function<void(Signal &)>> {
     return detail::check_call([&] { return event_del(&ev_); });
   }
 
+  // True while started.
   bool active() const noexcept { return valid() && event_pending(&ev_, EV_SIGNAL, nullptr) != 0; }
+  // The watched signal number, or -1 for an empty handle.
   int signo() const noexcept { return valid() ? event_get_signal(&ev_) : -1; }
 
   // Empties the handle (stops watching); safe from inside its callback.

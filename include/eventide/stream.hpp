@@ -34,13 +34,21 @@ struct ListenerImpl;
 class StreamEvents {
  public:
   StreamEvents() noexcept = default;
+  // Event bits plus the error behind them (empty unless error()).
   StreamEvents(short bits, std::error_code ec) noexcept : bits_(bits), ec_(ec) {}
+  // The raw BEV_EVENT_* bits.
   short bits() const noexcept { return bits_; }
+  // The condition happened while reading.
   bool reading() const noexcept { return bits_ & BEV_EVENT_READING; }
+  // The condition happened while writing.
   bool writing() const noexcept { return bits_ & BEV_EVENT_WRITING; }
+  // The peer closed its side.
   bool eof() const noexcept { return bits_ & BEV_EVENT_EOF; }
+  // A socket or lookup error; see error_code().
   bool error() const noexcept { return bits_ & BEV_EVENT_ERROR; }
+  // A read or write timeout expired.
   bool timeout() const noexcept { return bits_ & BEV_EVENT_TIMEOUT; }
+  // A connect finished successfully.
   bool connected() const noexcept { return bits_ & BEV_EVENT_CONNECTED; }
   // Why, when error(): the socket error (ECONNRESET, ECONNREFUSED...) or a
   // lookup failure (dns_category()). Empty otherwise.
@@ -54,6 +62,7 @@ class StreamEvents {
 // Host-name lookup failures (EVUTIL_EAI_* codes, messages from evutil_gai_strerror).
 EVENT2_EXPORT_SYMBOL const std::error_category &dns_category() noexcept;
 
+// How a Stream is set up (libevent's BEV_OPT_* options).
 struct StreamOptions {
   bool close_fd = true;          // the socket is closed with the stream (BEV_OPT_CLOSE_ON_FREE)
   bool defer_callbacks = false;  // callbacks always run from the loop (BEV_OPT_DEFER_CALLBACKS)
@@ -75,7 +84,9 @@ struct StreamOptions {
 // through Loop::post). A callback that throws terminates the program.
 class EVENT2_EXPORT_SYMBOL Stream {
  public:
+  // Read or write notification for a stream.
   using DataFn = std::function<void(Stream &)>;
+  // EOF, error, timeout or connected notification for a stream.
   using EventFn = std::function<void(Stream &, StreamEvents)>;
   // The outcome of connect(): an empty error_code on success.
   using ConnectFn = std::function<void(Stream &, std::error_code)>;
@@ -92,7 +103,9 @@ class EVENT2_EXPORT_SYMBOL Stream {
   static std::pair<Stream, Stream> pair(Loop &loop, StreamOptions options = {});
 
   ~Stream();
+  // Takes over other's stream (and ownership); other becomes empty.
   Stream(Stream &&other) noexcept;
+  // Closes this stream if owned, then takes over other's.
   Stream &operator=(Stream &&other) noexcept;
   Stream(const Stream &) = delete;
   Stream &operator=(const Stream &) = delete;
@@ -108,22 +121,28 @@ class EVENT2_EXPORT_SYMBOL Stream {
   // Appends to the output; sent by the loop (a reply written from a callback
   // leaves in one send right after it). False when closed or out of memory.
   bool write(std::string_view bytes);
+  // Appends a copy of the bytes; false when closed or out of memory.
   bool write(std::span<const std::byte> bytes);
+  // Appends a copy of n bytes at data; false when closed or out of memory.
   bool write(const void *data, size_t n);
   // Moves every byte of `from` (left empty) without copying.
   bool write(Buffer &from);
+  // Same as write(Buffer &): from is left empty.
   bool write(Buffer &&from) { return write(from); }
 
   // Views of the buffers (valid while the stream is open): drain input(),
   // append to output(). Empty views when closed.
   Buffer input() const noexcept;
+  // A view of the output buffer; append to it to send.
   Buffer output() const noexcept;
   // Removes and returns everything in the input.
   std::string read_all();
 
   // Read and/or Write. Errors: EINVAL (closed), backend errors.
   std::error_code enable(Events which) noexcept;
+  // Stops reading and/or writing. Errors: EINVAL (closed), backend errors.
   std::error_code disable(Events which) noexcept;
+  // The directions currently enabled; empty when closed.
   Events enabled() const noexcept;
 
   // Read: on_read waits for `low` bytes; reading pauses while `high` (0: no
@@ -131,6 +150,7 @@ class EVENT2_EXPORT_SYMBOL Stream {
   // pattern: when a peer's output passes its high mark, disable(Read) on the
   // stream feeding it, and enable(Read) again from the peer's on_write.
   void set_read_watermarks(size_t low, size_t high = 0) noexcept;
+  // on_write fires when the output falls to low or below; high is ignored by sockets.
   void set_write_watermarks(size_t low, size_t high = 0) noexcept;
 
   // Time allowed without progress while a direction is enabled and waiting
@@ -142,11 +162,13 @@ class EVENT2_EXPORT_SYMBOL Stream {
     return set_timeouts_tv(&r, &w);
   }
   template <class R, class P>
+  // Sets only the read timeout (zero: none); the write timeout is kept.
   std::error_code set_read_timeout(std::chrono::duration<R, P> d) noexcept {
     const timeval r = detail::to_timeval(d);
     return set_timeouts_tv(&r, nullptr);
   }
   template <class R, class P>
+  // Sets only the write timeout (zero: none); the read timeout is kept.
   std::error_code set_write_timeout(std::chrono::duration<R, P> d) noexcept {
     const timeval w = detail::to_timeval(d);
     return set_timeouts_tv(nullptr, &w);
@@ -162,13 +184,16 @@ class EVENT2_EXPORT_SYMBOL Stream {
 
   // Frees the stream now (see the ownership rules above). Idempotent.
   void close() noexcept;
+  // False for an empty, moved-from or closed stream.
   bool is_open() const noexcept;
+  // Same as is_open().
   explicit operator bool() const noexcept { return is_open(); }
 
   // For a Listener's stream: makes it yours (returned handle owns it; the
   // Listener forgets it). For any other stream: an empty handle.
   Stream take() noexcept;
 
+  // The socket (still owned by the stream), or -1 when closed or not connected.
   evutil_socket_t fd() const noexcept;
   // The bufferevent for C calls; nullptr when closed. Ownership stays here.
   bufferevent *native() const noexcept;

@@ -26,6 +26,7 @@ class EVENT2_EXPORT_SYMBOL LoopThreadPool {
   LoopThreadPool(const LoopThreadPool &) = delete;
   LoopThreadPool &operator=(const LoopThreadPool &) = delete;
 
+  // Number of loops (threads).
   size_t size() const noexcept { return loops_.size(); }
   // The i-th loop (i < size()). Use it from its own thread, or post to it.
   Loop &loop(size_t i) noexcept { return *loops_[i]->loop; }
@@ -42,6 +43,7 @@ class EVENT2_EXPORT_SYMBOL LoopThreadPool {
   void add_load(size_t i, long delta) noexcept {
     loops_[i]->load.fetch_add(delta, std::memory_order_relaxed);
   }
+  // Loop i's load counter (i < size()); thread-safe.
   long load(size_t i) const noexcept { return loops_[i]->load.load(std::memory_order_relaxed); }
 
   // Runs fn on loop i's thread, in post order. Errors: EINVAL (i out of range).
@@ -57,6 +59,7 @@ class EVENT2_EXPORT_SYMBOL LoopThreadPool {
   // Makes every loop return and joins the threads; posts not yet run are
   // dropped. Idempotent; must not be called from a pool thread.
   void stop() noexcept;
+  // True once stop() ran.
   bool stopped() const noexcept { return stopped_; }
 
  private:

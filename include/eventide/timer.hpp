@@ -17,7 +17,9 @@ namespace eventide {
 // safe to destroy, move or restart from inside its callback; loop thread only.
 class Timer : public detail::Watcher<Timer, std::function<void(Timer &)>> {
  public:
+  // Called with the handle when the timer fires, on the loop thread.
   using Callback = std::function<void(Timer &)>;
+  // The clock of expiry() (steady_clock, as Loop::Clock).
   using Clock = Loop::Clock;
 
   // An empty handle: start() fails with EINVAL.
@@ -25,7 +27,9 @@ class Timer : public detail::Watcher<Timer, std::function<void(Timer &)>> {
   // A stopped timer on loop. Throws std::system_error on an empty Loop.
   Timer(Loop &loop, Callback cb) : Watcher(loop, -1, 0, std::move(cb)) {}
 
+  // Moves the timer (it stays scheduled with its deadline); the source becomes empty.
   Timer(Timer &&) noexcept = default;
+  // Cancels this handle's timer, then takes over the source's.
   Timer &operator=(Timer &&) noexcept = default;
   ~Timer() = default;
 

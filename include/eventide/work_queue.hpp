@@ -52,6 +52,7 @@ class EVENT2_EXPORT_SYMBOL WorkQueue {
   // Stops taking jobs, lets the queued ones finish, joins. Idempotent; not
   // from a worker thread.
   void shutdown() noexcept;
+  // Jobs queued and not yet taken by a worker; thread-safe.
   size_t pending() const;
 
  private:
