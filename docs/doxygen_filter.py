@@ -70,6 +70,7 @@ def code_braces(code):
 
 SCOPE_HEAD = re.compile(
     r'^(template\s*<.*>\s*)?(typedef\s+)?(namespace|class|struct|union|enum)\b|^extern\s+"C"')
+ACCESS = re.compile(r"^(public|protected|private)\s*:\s*")
 NO_DOC_DIRECTIVE = re.compile(r"#\s*(include|if|ifdef|ifndef|else|elif|endif|pragma|undef)\b")
 
 
@@ -118,7 +119,9 @@ def filter_lines(lines):
             head += code[last:pos]
             last = pos + 1
             if brace == "{":
-                stack.append(bool(SCOPE_HEAD.search(" ".join(head.split()))))
+                # "public: class X {" opens a scope too: drop the access specifier.
+                h = ACCESS.sub("", " ".join(head.split()))
+                stack.append(bool(SCOPE_HEAD.search(h)))
             elif stack:
                 stack.pop()
             head = ""
