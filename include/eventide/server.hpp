@@ -23,7 +23,9 @@ struct ServerOptions {
   size_t loops = 2;  // serving loops (threads)
   // Handoff: one listener on its own thread hands sockets to the least loaded
   // loop. ReusePort: one SO_REUSEPORT listener per loop; the kernel spreads.
-  enum class Mode { Handoff, ReusePort } mode = Mode::Handoff;
+  enum class Mode { Handoff, ReusePort };
+  // How connections reach the loops (default: Handoff).
+  Mode mode = Mode::Handoff;
   // listen() backlog; -1: the default (128).
   int backlog = -1;
   StreamOptions stream;  // for the accepted streams
