@@ -103,7 +103,7 @@ static void persist_reschedules_from_now_on_io(void) {
   CT_EQ(g_calls, 1);
   CT_EQ(g_what, EV_READ);
   const long long from_now = tv_us(&g_next) - (tv_us(&now) + 300000);
-  CT_CHECK(from_now > -150000 && from_now < 5000); /* slack for a loaded machine */
+  CT_CHECK(from_now > -150000 && from_now < 5000);   /* slack for a loaded machine */
   CT_CHECK(tv_us(&g_next) - tv_us(&first) < 200000); /* not first + interval */
   event_free(ev);
   event_free(writer);
