@@ -10,8 +10,9 @@
 #include "util/log.hpp"
 
 namespace eventide::detail {
+std::atomic<bool> g_debug_mode_on{false};
+
 namespace {
-std::atomic<bool> g_on{false};
 std::atomic<bool> g_objects_made{false};
 std::mutex g_mu;
 std::unordered_map<const struct event *, uint64_t> &events() {
@@ -24,12 +25,8 @@ std::unordered_map<const struct event_base *, uint64_t> &bases() {
 }
 }  // namespace
 
-bool debug_mode_on() {
-  return g_on.load(std::memory_order_relaxed);
-}
-
 bool debug_mode_enable() {
-  if (g_on.load()) {
+  if (g_debug_mode_on.load()) {
     log(kLogErr, "event_enable_debug_mode was called twice!");
     return false;
   }
@@ -38,7 +35,7 @@ bool debug_mode_enable() {
         "event_enable_debug_mode must be called *before* creating any events or event_bases");
     return false;
   }
-  g_on.store(true);
+  g_debug_mode_on.store(true);
   return true;
 }
 
@@ -49,14 +46,12 @@ void debug_note_assign(const struct event *ev) {
   events()[ev] = ev->ev_base ? ev->ev_base->serial : 0;
 }
 
-void debug_note_teardown(const struct event *ev) {
-  if (!debug_mode_on()) return;
+void debug_note_teardown_slow(const struct event *ev) {
   std::lock_guard<std::mutex> g(g_mu);
   events().erase(ev);
 }
 
-bool debug_check_event(const struct event *ev, const char *fn, bool need_live_base) {
-  if (!debug_mode_on()) return true;
+bool debug_check_event_slow(const struct event *ev, const char *fn, bool need_live_base) {
   std::lock_guard<std::mutex> g(g_mu);
   auto it = events().find(ev);
   if (it == events().end()) {
