@@ -19,30 +19,12 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "fuzz_input.hpp"
+
 namespace {
 
-class Input {
- public:
-  Input(const uint8_t *d, size_t n) : d_(d), n_(n) {}
-  bool empty() const { return n_ == 0; }
-  uint8_t byte() {
-    if (!n_) return 0;
-    --n_;
-    return *d_++;
-  }
-  size_t num(size_t max) {
-    size_t v = byte() | (static_cast<size_t>(byte()) << 8);
-    return max ? v % (max + 1) : 0;
-  }
-
- private:
-  const uint8_t *d_;
-  size_t n_;
-};
-
-void check(bool ok) {
-  if (!ok) __builtin_trap();
-}
+using fuzz::check;
+using fuzz::Input;
 
 struct Run {
   Input in;
