@@ -50,9 +50,9 @@ struct Chunk {
   size_t tail() const { return (kind == ChunkKind::Plain && sole()) ? cap - misalign - off : 0; }
   // Free space before the stored bytes that may be written.
   size_t head_room() const { return (kind == ChunkKind::Plain && sole()) ? misalign : 0; }
-  // Only the holding buffer owns it. Nobody can add an owner without that
-  // buffer's lock, so a relaxed read is enough.
-  bool sole() const { return refcnt.load(std::memory_order_relaxed) == 1; }
+  // Only the holding buffer owns it. Acquire pairs with the release in another
+  // owner's chunk_release: that owner's last reads happen before our writes.
+  bool sole() const { return refcnt.load(std::memory_order_acquire) == 1; }
   bool materialized() const { return data != nullptr; }
 };
 
