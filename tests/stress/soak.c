@@ -17,7 +17,17 @@
 
 #include "stress.h"
 
-enum { kConns = 10000, kProcs = 2, kMaxMsg = 16384, kMaxConnecting = 256 };
+enum {
+  kConns = 10000,
+  kProcs = 2,
+  kMaxMsg = 16384,
+  kMaxConnecting = 256,
+  /* A connect completes before the server accepts it, so up to every
+     connection can wait in the accept queue (the kernel caps this at
+     somaxconn). -1 means 128, and a SYN dropped on a full queue comes
+     back only after 1, 3, 7, 15 ... s. */
+  kBacklog = kConns
+};
 
 static long rss_kib(void) {
   FILE *f = fopen("/proc/self/status", "r");
@@ -151,7 +161,7 @@ static void c_open(struct conn *k) {
   src.sin_family = AF_INET;
   src.sin_addr.s_addr = htonl(0x7f000002u + (uint32_t)(c->next_src++ % 253));
   int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-  if (fd < 0 || bind(fd, (struct sockaddr *)&src, sizeof src) != 0) {
+  if (fd < 0 || st_bind_source(fd, &src) != 0) {
     c->errors++;
     if (fd >= 0) close(fd);
     return;
@@ -242,8 +252,8 @@ int main(int argc, char **argv) {
   addr.sin_family = AF_INET;
   addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
   struct evconnlistener *l =
-      evconnlistener_new_bind(s.base, s_accept, &s, LEV_OPT_CLOSE_ON_FREE | LEV_OPT_REUSEABLE, -1,
-                              (struct sockaddr *)&addr, sizeof addr);
+      evconnlistener_new_bind(s.base, s_accept, &s, LEV_OPT_CLOSE_ON_FREE | LEV_OPT_REUSEABLE,
+                              kBacklog, (struct sockaddr *)&addr, sizeof addr);
   if (!l) {
     perror("listen");
     return 2;

@@ -18,7 +18,17 @@
 #include "ct.h"
 #include "stress.h"
 
-enum { kConns = 5000, kProcs = 2, kBytes = 64 << 10, kMaxConnecting = 256 };
+enum {
+  kConns = 5000,
+  kProcs = 2,
+  kBytes = 64 << 10,
+  kMaxConnecting = 256,
+  /* A connect completes before the server accepts it, so up to every
+     connection can wait in the accept queue (the kernel caps this at
+     somaxconn). -1 means 128, and a SYN dropped on a full queue comes
+     back only after 1, 3, 7, 15 ... s. */
+  kBacklog = kConns
+};
 
 /* VmHWM (peak) or VmRSS of this process, in KiB. */
 static long status_kib(const char *key) {
@@ -168,7 +178,7 @@ static void client_start_more(struct client *c) {
     k->c = c;
     k->seed = (uint32_t)(ntohl(c->source.sin_addr.s_addr) * 100000u + (uint32_t)c->started);
     int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-    if (fd < 0 || bind(fd, (struct sockaddr *)&c->source, sizeof c->source) != 0) {
+    if (fd < 0 || st_bind_source(fd, &c->source) != 0) {
       c->errors++;
       if (fd >= 0) close(fd);
       event_base_loopbreak(c->base);
@@ -235,8 +245,8 @@ static void five_thousand_echo_connections(void) {
   addr.sin_family = AF_INET;
   addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
   struct evconnlistener *l =
-      evconnlistener_new_bind(s.base, on_accept, &s, LEV_OPT_CLOSE_ON_FREE | LEV_OPT_REUSEABLE, -1,
-                              (struct sockaddr *)&addr, sizeof addr);
+      evconnlistener_new_bind(s.base, on_accept, &s, LEV_OPT_CLOSE_ON_FREE | LEV_OPT_REUSEABLE,
+                              kBacklog, (struct sockaddr *)&addr, sizeof addr);
   CT_REQUIRE(l);
   socklen_t alen = sizeof addr;
   getsockname(evconnlistener_get_fd(l), (struct sockaddr *)&addr, &alen);
