@@ -1,6 +1,6 @@
 // Socket I/O. A read is one readv into the free tail, the spare chunk and a
-// per-thread 64 KiB spill area, so one call drains most sockets (libevent
-// reads 4096 bytes per call). Writes are one sendmsg(MSG_NOSIGNAL) over the
+// fresh 64 KiB chunk from the thread's chunk cache, so one call drains most
+// sockets (libevent reads 4096 bytes per call) and large reads are not copied. Writes are one sendmsg(MSG_NOSIGNAL) over the
 // chain, or sendfile for file chunks; no SIGPIPE is ever raised.
 #include <signal.h>
 #include <sys/sendfile.h>
@@ -11,7 +11,6 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
-#include <memory>
 
 #include "buffer/evbuffer.hpp"
 #include "buffer/file_segment.hpp"
@@ -25,17 +24,10 @@ using eventide::detail::log;
 
 namespace {
 
-// Sized so a full spill lands in one chunk that is still kept for reuse.
-constexpr size_t kSpill = eventide::detail::kMaxSpareData;
 constexpr int kMaxWriteIov = 128;
-
-// Heap-allocated on first use: a 64 KiB stack array would be too much for
-// small coroutine or thread stacks.
-std::byte *spill_area() {
-  thread_local std::unique_ptr<std::byte[]> area;
-  if (!area) area.reset(new (std::nothrow) std::byte[kSpill]);
-  return area.get();
-}
+// A read that fills at least 1/kKeepFraction of its fresh chunk keeps it;
+// a smaller one is copied into a chunk of its size (at most 8 KiB copied).
+constexpr size_t kKeepFraction = 8;
 
 ssize_t send_chain(int fd, struct iovec *iov, int n) {
   struct msghdr msg {};
@@ -100,19 +92,15 @@ int evbuffer::read(int fd, int howmuch) {
     iov[n++] = {spare->data, k};
     planned += k;
   }
-  Chunk *big = nullptr;
-  std::byte *spill = nullptr;
-  size_t spill_len = 0;
+  // The rest goes into a fresh chunk: up to 64 KiB from the thread's chunk
+  // cache (warm, no malloc), or one sized to a max_read raised above that.
+  Chunk *fresh = nullptr;
   if (planned < budget) {
     size_t rest = budget - planned;
-    // A max_read raised above the spill size reads straight into a new chunk.
-    if (rest > eventide::detail::kMaxSpareChunk) big = eventide::detail::chunk_new_plain(rest);
-    if (big) {
-      iov[n++] = {big->data, std::min(big->cap, rest)};
-    } else if ((spill = spill_area()) != nullptr) {
-      spill_len = std::min(rest, kSpill);
-      iov[n++] = {spill, spill_len};
-    }
+    fresh = eventide::detail::chunk_new_plain(
+        rest > eventide::detail::kMaxSpareChunk ? rest
+                                                : std::min(rest, eventide::detail::kMaxSpareData));
+    if (fresh) iov[n++] = {fresh->data, std::min(fresh->cap, rest)};
   }
   if (n == 0) {
     errno = ENOMEM;
@@ -124,7 +112,7 @@ int evbuffer::read(int fd, int howmuch) {
     r = readv(fd, iov, n);
   } while (r < 0 && errno == EINTR);
   if (r <= 0) {
-    if (big) eventide::detail::chunk_release(big);
+    if (fresh) eventide::detail::chunk_release(fresh);
     return static_cast<int>(r);
   }
 
@@ -144,29 +132,32 @@ int evbuffer::read(int fd, int howmuch) {
       left -= k;
     }
   }
-  if (big) {
-    if (left) {
-      big->off = left;
-      link_back(big);
-      left = 0;
+  if (fresh) {
+    if (left >= fresh->cap / kKeepFraction) {
+      // Enough to keep the chunk: the bytes stay where the kernel put them.
+      fresh->off = left;
+      link_back(fresh);
+    } else if (left) {
+      // A few bytes in a big chunk: copy them into one sized to fit, so a
+      // buffer that holds a short line does not pin 64 KiB.
+      Chunk *c = take_chunk(left);
+      if (!c) {
+        eventide::detail::chunk_release(fresh);
+        // Bytes already taken from the socket cannot go back: say so loudly.
+        log(kLogWarn, "evbuffer_read: out of memory, %zu bytes read from fd %d are lost", left, fd);
+        len_ += static_cast<size_t>(r) - left;
+        note_added(static_cast<size_t>(r) - left);
+        notify();
+        errno = ENOMEM;
+        return -1;
+      }
+      std::memcpy(c->data, fresh->data, left);
+      c->off = left;
+      link_back(c);
+      eventide::detail::chunk_release(fresh);
     } else {
-      eventide::detail::chunk_release(big);
+      eventide::detail::chunk_release(fresh);
     }
-  }
-  if (left) {
-    Chunk *c = take_chunk(left);
-    if (!c) {
-      // Bytes already taken from the socket cannot go back: say so loudly.
-      log(kLogWarn, "evbuffer_read: out of memory, %zu bytes read from fd %d are lost", left, fd);
-      len_ += static_cast<size_t>(r) - left;
-      note_added(static_cast<size_t>(r) - left);
-      notify();
-      errno = ENOMEM;
-      return -1;
-    }
-    std::memcpy(c->data, spill, left);
-    c->off = left;
-    link_back(c);
   }
   len_ += static_cast<size_t>(r);
   note_added(static_cast<size_t>(r));

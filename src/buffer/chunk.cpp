@@ -1,5 +1,8 @@
 // Chunk allocation and release. Plain chunks are power-of-two blocks (header
-// included) so the allocator can recycle them well; large ones round to pages.
+// included); large ones round to pages. Released plain chunks of up to 64 KiB
+// go to a small per-thread cache, so a connection that reads, moves and writes
+// a 16 KiB message reuses warm memory instead of malloc returning pages to the
+// kernel (brk) and faulting them back in on every message.
 #include "buffer/chunk.hpp"
 
 #include <bit>
@@ -29,6 +32,50 @@ Chunk *init_header(void *mem, std::byte *data, size_t cap, ChunkKind kind) {
   return c;
 }
 
+// Size classes of the cache: 1 KiB, 2 KiB, ... kMaxSpareChunk (header included).
+constexpr int kClasses = std::countr_zero(kMaxSpareChunk) - std::countr_zero(kMinChunkAlloc) + 1;
+
+// Free plain chunks kept by one thread, LIFO per size class (the most recently
+// used block is the warmest). Bounded in bytes; freed at thread exit.
+struct ChunkCache {
+  Chunk *head[kClasses] = {};
+  size_t bytes = 0;
+  // Chunks released by later thread-exit or static destructors go to malloc.
+  bool closed = false;
+  ~ChunkCache() {
+    closed = true;
+    for (Chunk *&h : head)
+      while (h) {
+        Chunk *next = h->next;
+        mm_free(h);
+        h = next;
+      }
+    bytes = 0;
+  }
+};
+
+thread_local ChunkCache t_cache;
+
+// Size class of a plain block of `total` bytes, or -1 when it is not cached.
+int size_class(size_t total) {
+  if (total > kMaxSpareChunk || !std::has_single_bit(total) || total < kMinChunkAlloc) return -1;
+  return std::countr_zero(total) - std::countr_zero(kMinChunkAlloc);
+}
+
+void free_plain(Chunk *c) {
+  size_t total = c->cap + kChunkHeader;
+  int k = size_class(total);
+  ChunkCache &cache = t_cache;
+  if (k >= 0 && !cache.closed && cache.bytes + total <= kChunkCacheBytes) {
+    c->next = cache.head[k];
+    cache.head[k] = c;
+    cache.bytes += total;
+    return;
+  }
+  c->~Chunk();
+  mm_free(c);
+}
+
 }  // namespace
 
 Chunk *chunk_new_plain(size_t need) {
@@ -40,6 +87,15 @@ Chunk *chunk_new_plain(size_t need) {
     total = std::bit_ceil(total);
   } else {
     total = (total + 4095) & ~size_t{4095};
+  }
+  if (int k = size_class(total); k >= 0) {
+    ChunkCache &cache = t_cache;
+    if (Chunk *c = cache.head[k]) {
+      cache.head[k] = c->next;
+      cache.bytes -= total;
+      return init_header(c, reinterpret_cast<std::byte *>(c) + kChunkHeader, total - kChunkHeader,
+                         ChunkKind::Plain);
+    }
   }
   void *mem = mm_malloc(total);
   if (!mem) return nullptr;
@@ -97,7 +153,8 @@ void chunk_release(Chunk *c) {
     return;
   switch (c->kind) {
     case ChunkKind::Plain:
-      break;
+      free_plain(c);
+      return;
     case ChunkKind::Reference:
       if (c->u.ref.fn) c->u.ref.fn(c->data, c->cap, c->u.ref.arg);
       break;

@@ -59,6 +59,8 @@ struct Chunk {
 // Smallest allocation (header included) and the largest one kept for reuse.
 inline constexpr size_t kMinChunkAlloc = 1024;
 inline constexpr size_t kMaxSpareChunk = 64 * 1024;
+// Free plain chunks (of up to kMaxSpareChunk) each thread keeps for reuse.
+inline constexpr size_t kChunkCacheBytes = 1024 * 1024;
 // Bytes before a plain chunk's data (the header, rounded for alignment).
 inline constexpr size_t kChunkHeader = (sizeof(Chunk) + 15) & ~size_t{15};
 // The most data a chunk kept for reuse holds.
