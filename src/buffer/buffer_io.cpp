@@ -1,7 +1,8 @@
 // Socket I/O. A read is one readv into the free tail, the spare chunk and a
 // fresh 64 KiB chunk from the thread's chunk cache, so one call drains most
-// sockets (libevent reads 4096 bytes per call) and large reads are not copied. Writes are one sendmsg(MSG_NOSIGNAL) over the
-// chain, or sendfile for file chunks; no SIGPIPE is ever raised.
+// sockets (libevent reads 4096 bytes per call) and large reads are not
+// copied. Writes are one sendmsg(MSG_NOSIGNAL) over the chain, or sendfile
+// for file chunks; no SIGPIPE is ever raised.
 #include <signal.h>
 #include <sys/sendfile.h>
 #include <sys/socket.h>

@@ -151,7 +151,7 @@ bool bev_schedule(Bev *b, struct event_callback *cb);
 void bev_set_deferred_priority(Bev *b, struct event_callback *cb, uint8_t pri);
 // Takes back a queued deferred callback (and its reference); the caller
 // holds another reference.
-void bev_unschedule(Bev *b, struct event_callback *cb);
+bool bev_unschedule(Bev *b, struct event_callback *cb);
 // Loop priority used for b's deferred work.
 uint8_t bev_deferred_priority(event_base *base);
 

@@ -241,10 +241,12 @@ void bev_set_deferred_priority(Bev *b, struct event_callback *cb, uint8_t pri) {
   if (queued) callback_activate_nolock(base, cb);
 }
 
-void bev_unschedule(Bev *b, struct event_callback *cb) {
+bool bev_unschedule(Bev *b, struct event_callback *cb) {
   // Queued: take it back with its reference. Running (not queued) or idle:
   // nothing to do, a running one drops its own reference.
-  if (deferred_cancel(b->pub.ev_base, cb)) --b->refcnt;
+  if (!deferred_cancel(b->pub.ev_base, cb)) return false;
+  --b->refcnt;
+  return true;
 }
 
 bool bev_schedule(Bev *b, struct event_callback *cb) {
