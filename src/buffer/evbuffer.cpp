@@ -27,7 +27,7 @@ namespace {
 // end up in few chunks, up to the size still kept for reuse.
 size_t growth_target(const Chunk *last) {
   if (!last) return 0;
-  return std::min(last->cap * 2, eventide::detail::kMaxSpareData);
+  return std::min(last->cap * 2, eventide::detail::kMaxCachedData);
 }
 
 }  // namespace
@@ -82,7 +82,7 @@ void evbuffer::link_front(Chunk *c) {
 }
 
 namespace {
-constexpr size_t kMaxIdleSpare = 4096 - eventide::detail::kChunkHeader;
+constexpr size_t kMaxIdleSpare = 4096;
 }
 
 Chunk *evbuffer::take_chunk(size_t need) {
