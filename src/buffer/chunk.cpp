@@ -5,6 +5,8 @@
 // kernel (brk) and faulting them back in on every message.
 #include "buffer/chunk.hpp"
 
+#include <pthread.h>
+
 #include <bit>
 #include <new>
 
@@ -36,29 +38,50 @@ Chunk *init_header(void *mem, std::byte *data, size_t cap, ChunkKind kind) {
 constexpr int kClasses = std::countr_zero(kMaxCachedData) - std::countr_zero(kMinChunkData) + 1;
 
 // Free plain chunks kept by one thread, LIFO per size class (the most recently
-// used block is the warmest). Bounded in bytes; freed at thread exit.
+// used block is the warmest). Bounded in bytes; emptied at thread exit by a
+// pthread key destructor. Trivially destructible and initial-exec TLS, so an
+// access is one %fs-relative load: no __tls_get_addr call and no guard
+// variable on every chunk allocation and release (the block is small enough
+// for the static TLS reserve even when the library is dlopen'ed).
 struct ChunkCache {
-  Chunk *head[kClasses] = {};
-  size_t bytes = 0;
-  // Chunks released by later thread-exit or static destructors go to malloc.
-  bool closed = false;
-  ~ChunkCache() {
-    closed = true;
-    for (Chunk *&h : head)
-      while (h) {
-        Chunk *next = h->next;
-        mm_free(h);
-        h = next;
-      }
-    bytes = 0;
-  }
+  Chunk *head[kClasses];
+  size_t bytes;
+  bool registered;  // the exit destructor knows this thread's cache
+  bool closed;      // emptied: later releases (other exit destructors) go to malloc
 };
 
-thread_local ChunkCache t_cache;
+constinit thread_local ChunkCache t_cache __attribute__((tls_model("initial-exec"))) = {};
+
+pthread_key_t g_cache_key;
+bool g_cache_key_ok = false;
+pthread_once_t g_cache_once = PTHREAD_ONCE_INIT;
+
+void cache_thread_exit(void *arg) {
+  auto *cache = static_cast<ChunkCache *>(arg);
+  cache->closed = true;
+  for (Chunk *&h : cache->head)
+    while (h) {
+      Chunk *next = h->next;
+      mm_free(h);
+      h = next;
+    }
+  cache->bytes = 0;
+}
+
+// False when the thread is exiting or the key cannot be made: do not cache.
+bool cache_usable(ChunkCache &cache) {
+  if (cache.registered) return !cache.closed;
+  pthread_once(&g_cache_once,
+               [] { g_cache_key_ok = pthread_key_create(&g_cache_key, cache_thread_exit) == 0; });
+  if (!g_cache_key_ok || pthread_setspecific(g_cache_key, &cache) != 0) return false;
+  cache.registered = true;
+  return true;
+}
 
 // Size class of a plain chunk of capacity `cap`, or -1 when it is not cached.
 int size_class(size_t cap) {
-  if (cap > kMaxCachedData || cap < kMinChunkData || !std::has_single_bit(cap)) return -1;
+  // (cap & (cap - 1)): std::has_single_bit is a libgcc popcount call without -mpopcnt.
+  if (cap > kMaxCachedData || cap < kMinChunkData || (cap & (cap - 1)) != 0) return -1;
   return std::countr_zero(cap) - std::countr_zero(kMinChunkData);
 }
 
@@ -66,7 +89,7 @@ void free_plain(Chunk *c) {
   size_t total = c->cap + kChunkHeader;
   int k = size_class(c->cap);
   ChunkCache &cache = t_cache;
-  if (k >= 0 && !cache.closed && cache.bytes + total <= kChunkCacheBytes) {
+  if (k >= 0 && cache.bytes + total <= kChunkCacheBytes && cache_usable(cache)) {
     c->next = cache.head[k];
     cache.head[k] = c;
     cache.bytes += total;

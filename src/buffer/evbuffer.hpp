@@ -110,7 +110,8 @@ struct evbuffer {
   Chunk *first_ = nullptr;
   Chunk *last_ = nullptr;
   size_t len_ = 0;
-  // One empty plain chunk kept for the next add instead of a free/malloc pair.
+  // An empty chunk set aside by evbuffer_expand or reserve_space for the
+  // next add (drained chunks go to the thread cache instead).
   Chunk *spare_ = nullptr;
   size_t max_read_ = 0;
   uint64_t flags_ = 0;
