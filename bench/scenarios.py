@@ -180,8 +180,8 @@ def _server_arms(loops: int, mode: str) -> list[Arm]:
     args = ["-t", str(loops), "-m", mode]
     arms = [Arm("eventide", "echo_libevent_eventide", args)]
     if loops > 1:
-        # eventide's own model: a LoopThreadPool (C++ face). Its program does
-        # not exist yet; the arm is skipped until it does.
+        # eventide's own model: eventide::Server over a LoopThreadPool (C++
+        # face), one SO_REUSEPORT listener per loop (bench/echo_pool_eventide.cpp).
         arms.append(Arm("eventide_pool", "echo_pool_eventide", args))
     arms += [Arm("libevent", "echo_libevent_libevent", args), Arm("epoll", "echo_epoll", args),
              Arm("libuv", "echo_uv", args), Arm("asio", "echo_asio", args)]

@@ -15,7 +15,6 @@ struct SocketBev : Bev {
   bool connection_refused = false;
   int dns_error = 0;
   DnsJob *dns = nullptr;
-  struct event dns_ev {};
   // Writes scheduled from the output buffer's callback: run from the loop
   // after the current callback, so a reply goes out in one send and EV_WRITE
   // is armed only when the socket cannot take it all.
