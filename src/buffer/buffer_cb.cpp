@@ -44,7 +44,10 @@ evbuffer_cb_entry *evbuffer::add_cb(evbuffer_cb_func fn, void *arg, uint32_t ext
   e->cb.fn = fn;
   e->arg = arg;
   e->flags = EVBUFFER_CB_ENABLED | extra_flags;
-  if (!callbacks_) n_add_ = n_del_ = def_add_ = def_del_ = 0;  // left from older listeners
+  if (!callbacks_) {  // counts left from older listeners
+    n_add_ = n_del_ = 0;
+    if (deferral_) deferral_->n_add = deferral_->n_del = 0;
+  }
   // Newest first, as libevent calls them.
   e->next = callbacks_;
   callbacks_ = e;
@@ -112,9 +115,17 @@ void evbuffer::unsuspend_cb(evbuffer_cb_entry *ent) {
 
 int evbuffer::defer_callbacks(event_base *base) {
   drop_deferred_run();
-  defer_base_ = base;
+  if (!deferral_) {
+    void *mem = eventide::detail::mm_malloc(sizeof(eventide::detail::BufferDeferral));
+    if (!mem) {
+      log(kLogWarn, "evbuffer_defer_callbacks: out of memory");
+      return -1;
+    }
+    deferral_ = new (mem) eventide::detail::BufferDeferral;
+  }
+  deferral_->base = base;
   int npri = event_base_get_npriorities(base);
-  eventide::detail::deferred_init(&deferred_, static_cast<uint8_t>(npri > 0 ? npri / 2 : 0),
+  eventide::detail::deferred_init(&deferral_->cb, static_cast<uint8_t>(npri > 0 ? npri / 2 : 0),
                                   deferred_thunk, this);
   return 0;
 }
@@ -122,20 +133,21 @@ int evbuffer::defer_callbacks(event_base *base) {
 void evbuffer::run_callbacks() {
   evbuffer_cb_info info{len_ - n_add_ + n_del_, n_add_, n_del_};
   n_add_ = n_del_ = 0;
+  eventide::detail::BufferDeferral *d = deferral_;
   if (!callbacks_) {
-    def_add_ = def_del_ = 0;
+    if (d) d->n_add = d->n_del = 0;
     return;
   }
   uint32_t need = EVBUFFER_CB_ENABLED;
-  if (defer_base_) {
-    if (!deferred_queued_ && (def_add_ | def_del_)) {
-      deferred_queued_ = true;
+  if (d && d->base) {
+    if (!d->queued && (d->n_add | d->n_del)) {
+      d->queued = true;
       ++refcnt_;  // keeps the buffer alive until the loop has run the callbacks
-      eventide::detail::deferred_schedule(defer_base_, &deferred_);
+      eventide::detail::deferred_schedule(d->base, &d->cb);
     }
     need |= kCbNoDefer;
-  } else {
-    def_add_ = def_del_ = 0;
+  } else if (d) {
+    d->n_add = d->n_del = 0;
   }
   ++cb_running_;
   for (evbuffer_cb_entry *e = callbacks_, *next; e; e = next) {
@@ -159,15 +171,16 @@ void evbuffer::sweep_removed_cbs() {
 }
 
 void evbuffer::drop_deferred_run() {
-  if (!deferred_queued_) return;
+  eventide::detail::BufferDeferral *d = deferral_;
+  if (!d || !d->queued) return;
   // Still queued: the base is alive, take it back. Not queued: either the
   // loop is about to run it (another thread, waiting for our lock: it drops
   // its reference itself) or event_base_free discarded it, which without
   // locking is the only possibility. Never touch a base that may be gone.
-  bool queued = deferred_.evcb_flags & (EVLIST_ACTIVE | EVLIST_ACTIVE_LATER);
+  bool queued = d->cb.evcb_flags & (EVLIST_ACTIVE | EVLIST_ACTIVE_LATER);
   bool discarded = !queued && !lock_;
-  if (discarded || (queued && eventide::detail::deferred_cancel(defer_base_, &deferred_))) {
-    deferred_queued_ = false;
+  if (discarded || (queued && eventide::detail::deferred_cancel(d->base, &d->cb))) {
+    d->queued = false;
     --refcnt_;  // the caller still holds its own reference
   }
 }
@@ -184,9 +197,10 @@ void evbuffer::free_by_user() {
 
 void evbuffer::run_deferred() {
   eventide::detail::BufferLock g(this);
-  deferred_queued_ = false;
-  evbuffer_cb_info info{len_ - def_add_ + def_del_, def_add_, def_del_};
-  def_add_ = def_del_ = 0;
+  eventide::detail::BufferDeferral *d = deferral_;
+  d->queued = false;
+  evbuffer_cb_info info{len_ - d->n_add + d->n_del, d->n_add, d->n_del};
+  d->n_add = d->n_del = 0;
   if (info.n_added || info.n_deleted) {
     ++cb_running_;
     for (evbuffer_cb_entry *e = callbacks_, *next; e; e = next) {

@@ -215,7 +215,7 @@ int evbuffer::add_buffer_reference(evbuffer *src) {
     first_ = head;
   last_ = tail;
   len_ += n;
-  n_lazy_ += lazy;
+  n_lazy_ += static_cast<uint32_t>(lazy);
   note_added(n);
   notify();
   return 0;

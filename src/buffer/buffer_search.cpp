@@ -232,7 +232,7 @@ ssize_t evbuffer::next_line(evbuffer_eol_style style, size_t *eol_len) {
         last_->end()[-1] == std::byte{'\r'})
       --safe;
     eol_scan_pos_ = safe;
-    eol_scan_style_ = static_cast<int>(style);
+    eol_scan_style_ = static_cast<int8_t>(style);
   }
   return at;
 }

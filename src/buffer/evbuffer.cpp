@@ -60,6 +60,12 @@ void evbuffer::destroy() {
     eventide::detail::mm_free(e);
     e = next;
   }
+  callbacks_ = nullptr;
+  if (deferral_) {
+    deferral_->~BufferDeferral();
+    eventide::detail::mm_free(deferral_);
+    deferral_ = nullptr;
+  }
   void *lock = own_lock_ ? lock_ : nullptr;
   this->~evbuffer();
   eventide::detail::mm_free(this);
@@ -455,7 +461,7 @@ int evbuffer::reserve(size_t size, struct iovec *vec, int n_vec) {
     reserved_base_[i] = c->end();
     c->refcnt.fetch_add(1, std::memory_order_relaxed);
   }
-  n_reserved_ = n;
+  n_reserved_ = static_cast<uint8_t>(n);  // at most 2
   return n;
 }
 

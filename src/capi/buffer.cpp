@@ -115,7 +115,7 @@ EVENT2_EXPORT_SYMBOL int evbuffer_set_flags(struct evbuffer *buf, ev_uint64_t fl
     return -1;
   }
   BufferLock g(buf);
-  buf->flags_ |= flags;
+  buf->flags_ |= static_cast<uint32_t>(flags);  // checked: only known bits
   return 0;
 }
 
@@ -126,7 +126,7 @@ EVENT2_EXPORT_SYMBOL int evbuffer_clear_flags(struct evbuffer *buf, ev_uint64_t 
     return -1;
   }
   BufferLock g(buf);
-  buf->flags_ &= ~flags;
+  buf->flags_ &= ~static_cast<uint32_t>(flags);
   return 0;
 }
 
@@ -599,7 +599,7 @@ EVENT2_EXPORT_SYMBOL int evbuffer_set_max_read(struct evbuffer *buf, size_t max)
     return -1;
   }
   BufferLock g(buf);
-  buf->max_read_ = max;
+  buf->max_read_ = static_cast<uint32_t>(max);  // checked: at most INT_MAX
   return 0;
 }
 
