@@ -157,7 +157,18 @@ def memory_cases(s: Scale, aa: bool) -> list[Case]:
         Metric("rss_timer_event_bytes", "RSS per idle timer (1,000,000)", "bytes"),
     ]
     arms = [Arm("eventide", "memory_eventide", args), Arm("libevent", "memory_libevent", args)]
-    return [Case("memory", "memory", metrics, arms)]
+    # Idle connections: socket bufferevents on both ends of the socketpairs.
+    bev_pairs = min(pairs, 5000)
+    bev_args = ["-b", "-p", str(bev_pairs)]
+    bev_metrics = [
+        Metric("rss_bev_idle_bytes",
+               f"RSS per idle socket bufferevent ({_fmt_int(2 * bev_pairs)})", "bytes"),
+        Metric("rss_bev_after_message_bytes", "the same after one 1 KiB message each", "bytes"),
+    ]
+    bev_arms = [Arm("eventide", "memory_eventide", bev_args),
+                Arm("libevent", "memory_libevent", bev_args)]
+    return [Case("memory", "memory", metrics, arms),
+            Case("memory", "memory, idle connections", bev_metrics, bev_arms)]
 
 
 BUFFER_METRICS = [
@@ -253,4 +264,8 @@ TARGETS = [
     Target("timers", "timers", None, "add_ns", "libevent", 3.5),
     Target("timers", "timers", None, "del_ns", "libevent", 3.5),
     Target("timers", "timers", None, "fire_ns", "libevent", 3.5),
+    # Every single-loop ping-pong row.
+    Target("echo", "1 loop", None, "mib_s", "epoll", 0.95),
+    # "Memory per idle connection <= 0.6x libevent's": a speed ratio of 1/0.6.
+    Target("memory", "idle connections", None, "rss_bev_idle_bytes", "libevent", 1.667),
 ]
