@@ -137,7 +137,16 @@ void remove_timeout(event_base *base, struct event *ev) {
 // Shared tail of event_add: (re)schedule ev's timeout at deadline, or in the
 // common-timeout queue ct when given.
 int schedule_timeout(event_base *base, struct event *ev, int64_t deadline, CommonTimeout *ct) {
-  if (ev_flags(ev) & EVLIST_TIMEOUT) remove_timeout(base, ev);
+  const short flags = ev_flags(ev);
+  if ((flags & EVLIST_TIMEOUT) && !(flags & kListCommonTimeout) && !ct &&
+      !((flags & EVLIST_ACTIVE) && (ev->ev_res & EV_TIMEOUT))) {
+    // Already in the heap (a re-armed timeout): re-key it where it sits.
+    ev->ev_deadline = deadline;
+    base->heap.update(ev, deadline);
+    if (base->heap.top() == ev) base_notify(base);
+    return 0;
+  }
+  if (flags & EVLIST_TIMEOUT) remove_timeout(base, ev);
   // An event active because of its timeout is rescheduled, not run.
   if ((ev_flags(ev) & EVLIST_ACTIVE) && (ev->ev_res & EV_TIMEOUT)) {
     if ((ev->ev_events & EV_SIGNAL) && ev->ev_ncalls) {
