@@ -539,31 +539,12 @@ int evbuffer::add_vprintf(const char *fmt, va_list ap) {
 
 namespace eventide::detail {
 
-BufferLock::BufferLock(evbuffer *b) : b_(b) {
-  if (b_->lock_) lock_acquire(b_->lock_);
-  ++b_->busy_;
+void BufferLock::lock_slow(evbuffer *b) {
+  lock_acquire(b->lock_);
 }
 
-BufferLock::~BufferLock() {
-  bool dead = --b_->busy_ == 0 && b_->refcnt_ == 0;
-  if (b_->lock_) lock_release(b_->lock_);
-  if (dead) b_->destroy();
-}
-
-BufferLock2::BufferLock2(evbuffer *a, evbuffer *b) : first_(a < b ? a : b), second_(a < b ? b : a) {
-  if (first_->lock_) lock_acquire(first_->lock_);
-  ++first_->busy_;
-  if (second_->lock_) lock_acquire(second_->lock_);
-  ++second_->busy_;
-}
-
-BufferLock2::~BufferLock2() {
-  bool dead2 = --second_->busy_ == 0 && second_->refcnt_ == 0;
-  if (second_->lock_) lock_release(second_->lock_);
-  if (dead2 && second_ != first_) second_->destroy();
-  bool dead1 = --first_->busy_ == 0 && first_->refcnt_ == 0;
-  if (first_->lock_) lock_release(first_->lock_);
-  if (dead1) first_->destroy();
+void BufferLock::unlock_slow(evbuffer *b) {
+  lock_release(b->lock_);
 }
 
 }  // namespace eventide::detail

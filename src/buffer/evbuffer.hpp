@@ -199,23 +199,42 @@ struct evbuffer {
 namespace eventide::detail {
 
 // Holds a buffer's lock and marks a call as running on it, so a callback that
-// frees the buffer cannot pull it out from under the call.
+// frees the buffer cannot pull it out from under the call. Inline: with no
+// lock (the common case) it is two increments and a test.
 class BufferLock {
  public:
-  explicit BufferLock(evbuffer *b);
-  ~BufferLock();
+  explicit BufferLock(evbuffer *b) : b_(b) { enter(b); }
+  ~BufferLock() { leave(b_); }
   BufferLock(const BufferLock &) = delete;
   BufferLock &operator=(const BufferLock &) = delete;
 
+  static void enter(evbuffer *b) {
+    if (b->lock_) lock_slow(b);
+    ++b->busy_;
+  }
+  static void leave(evbuffer *b, bool may_destroy = true) {
+    bool dead = --b->busy_ == 0 && b->refcnt_ == 0;
+    if (b->lock_) unlock_slow(b);
+    if (dead && may_destroy) b->destroy();
+  }
+
  private:
+  static void lock_slow(evbuffer *b);
+  static void unlock_slow(evbuffer *b);
   evbuffer *b_;
 };
 
 // Locks two buffers in address order (one lock when they share it).
 class BufferLock2 {
  public:
-  BufferLock2(evbuffer *a, evbuffer *b);
-  ~BufferLock2();
+  BufferLock2(evbuffer *a, evbuffer *b) : first_(a < b ? a : b), second_(a < b ? b : a) {
+    BufferLock::enter(first_);
+    BufferLock::enter(second_);
+  }
+  ~BufferLock2() {
+    BufferLock::leave(second_, second_ != first_);
+    BufferLock::leave(first_);
+  }
   BufferLock2(const BufferLock2 &) = delete;
   BufferLock2 &operator=(const BufferLock2 &) = delete;
 
