@@ -67,6 +67,7 @@ class EVENT2_EXPORT_SYMBOL Server {
   struct PerLoop;
   void adopt(size_t i, evutil_socket_t fd);
   void sweep(size_t i);
+  void wake_sweeper(size_t i);
   void on_each_loop(const std::function<void(size_t)> &fn);
 
   ServerOptions options_;

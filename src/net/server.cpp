@@ -16,6 +16,11 @@ namespace eventide {
 
 using namespace std::chrono_literals;
 
+namespace {
+// How often a loop with open connections sweeps and publishes its count.
+constexpr auto kSweepEvery = 5ms;
+}  // namespace
+
 struct Server::PerLoop {
   std::list<Stream> conns;             // Handoff mode
   std::unique_ptr<Listener> listener;  // ReusePort mode
@@ -74,11 +79,11 @@ Server::Server(std::string_view address, ConnectionFn on_connection, ServerOptio
   }
   for (size_t i = 0; i < pool_.size(); ++i) per_loop_.push_back(std::make_unique<PerLoop>());
   try {
-    // Each loop sweeps closed connections and publishes how many are open.
+    // Each loop sweeps closed connections and publishes how many are open,
+    // every few milliseconds while it has any (an idle server sleeps).
     on_each_loop([this](size_t i) {
       per_loop_[i]->sweeper =
           std::make_unique<Timer>(pool_.loop(i), [this, i](Timer &) { sweep(i); });
-      per_loop_[i]->sweeper->start_repeating(5ms);
     });
     if (options_.mode == ServerOptions::Mode::ReusePort) {
       ListenerOptions lo;
@@ -94,8 +99,9 @@ Server::Server(std::string_view address, ConnectionFn on_connection, ServerOptio
         run_on(pool_.loop(i), [&, i] {
           per_loop_[i]->listener = std::make_unique<Listener>(
               pool_.loop(i), reinterpret_cast<const sockaddr *>(&ss), sslen,
-              [this](Stream &s) {
+              [this, i](Stream &s) {
                 accepted_.fetch_add(1, std::memory_order_relaxed);
+                wake_sweeper(i);
                 on_connection_(s);
               },
               lo);
@@ -145,6 +151,7 @@ void Server::adopt(size_t i, evutil_socket_t fd) {
     pool_.add_load(i, -1);
     return;
   }
+  wake_sweeper(i);
   on_connection_(pl.conns.back());
 }
 
@@ -155,6 +162,13 @@ void Server::sweep(size_t i) {
   long removed = before - static_cast<long>(pl.conns.size());
   if (removed) pool_.add_load(i, -removed);
   if (pl.listener) pool_.add_load(i, static_cast<long>(pl.listener->connections()) - pool_.load(i));
+  // Nothing open: stop until the next connection (wake_sweeper).
+  if (pl.conns.empty() && (!pl.listener || pl.listener->connections() == 0)) pl.sweeper->stop();
+}
+
+void Server::wake_sweeper(size_t i) {
+  PerLoop &pl = *per_loop_[i];
+  if (pl.sweeper && !pl.sweeper->active()) pl.sweeper->start_repeating(kSweepEvery);
 }
 
 size_t Server::connections() const noexcept {

@@ -7,14 +7,18 @@
 #include <netinet/in.h>
 #include <poll.h>
 #include <sys/socket.h>
+#include <dirent.h>
 #include <unistd.h>
 
 #include <atomic>
 #include <chrono>
+#include <cstdlib>
+#include <fstream>
 #include <mutex>
 #include <set>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "eventide/server.hpp"
 
@@ -144,6 +148,50 @@ TEST_P(ServerModes, GracefulShutdownWaitsForConnectionsToFinish) {
   client.join();
   EXPECT_EQ(read_n(fd, 3), "bye");  // answered before the server went away
   close(fd);
+}
+
+// Context switches of every thread of this process so far.
+long context_switches() {
+  long total = 0;
+  for (int tid : [] {
+         std::vector<int> tids;
+         if (DIR *d = opendir("/proc/self/task")) {
+           while (dirent *e = readdir(d))
+             if (e->d_name[0] != '.') tids.push_back(std::atoi(e->d_name));
+           closedir(d);
+         }
+         return tids;
+       }()) {
+    std::ifstream f("/proc/self/task/" + std::to_string(tid) + "/status");
+    std::string line;
+    while (std::getline(f, line))
+      if (line.rfind("voluntary_ctxt_switches:", 0) == 0) total += std::atol(line.c_str() + 24);
+  }
+  return total;
+}
+
+// With nothing open, the loops sleep: no timer wakes them (a 5 ms sweeper on
+// each loop once did, 400 wake-ups a second for 2 loops). After a connection
+// comes and goes, the count goes back to 0 and they sleep again.
+TEST_P(ServerModes, IdleLoopsDoNotWakeUp) {
+  eventide::ServerOptions opts;
+  opts.loops = 2;
+  opts.mode = GetParam();
+  eventide::Server server("127.0.0.1:0", echo_on, opts);
+  for (int round = 0; round < 2; ++round) {
+    std::this_thread::sleep_for(50ms);  // settle
+    long before = context_switches();
+    std::this_thread::sleep_for(300ms);
+    long woke = context_switches() - before;
+    EXPECT_LT(woke, 20) << "round " << round;
+    int fd = dial(server.port());
+    ASSERT_GE(fd, 0);
+    for (int i = 0; i < 200 && server.connections() != 1; ++i) std::this_thread::sleep_for(2ms);
+    EXPECT_EQ(server.connections(), 1u);
+    close(fd);
+    for (int i = 0; i < 400 && server.connections() != 0; ++i) std::this_thread::sleep_for(5ms);
+    EXPECT_EQ(server.connections(), 0u);
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(Modes, ServerModes,
