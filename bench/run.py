@@ -15,6 +15,7 @@ Normally started by scripts/bench.sh, which builds first.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import datetime
 import os
 import platform
@@ -172,6 +173,8 @@ def rereport(out_dir: str) -> int:
         samples = [dict(r, rep=int(r["rep"]), value=float(r["value"]), load1=float(r["load1"]))
                    for r in csv.DictReader(f)]
     scale = SCALES[meta["scale"]]
+    if meta.get("echo_loops"):
+        scale = dataclasses.replace(scale, echo_loops=meta["echo_loops"])
     present = list(dict.fromkeys(s["scenario"] for s in samples))
     cases = [c for name in present for c in SCENARIOS[name][0](scale, True)]
     table, png = write_report(out_dir, meta, cases, samples, notes, [])
@@ -190,6 +193,7 @@ def main() -> int:
     ap.add_argument("--reps", type=int, help="repetitions for every scenario")
     ap.add_argument("--echo", action="store_true",
                     help="run echo and accept even before eventide's echo server exists")
+    ap.add_argument("--loops", help="echo loop counts, comma-separated (e.g. 2: only the 2-loop rows)")
     ap.add_argument("--no-aa", action="store_true", help="skip the A/A (eventide twice) arms")
     ap.add_argument("--no-pin", action="store_true", help="do not pin with taskset")
     ap.add_argument("--out", help="results directory (default bench/results/<time>)")
@@ -200,6 +204,8 @@ def main() -> int:
         ap.error("--build-dir is required")
 
     scale = SCALES[opts.scale]
+    if opts.loops:
+        scale = dataclasses.replace(scale, echo_loops=[int(n) for n in opts.loops.split(",")])
     bench_dir = os.path.join(os.path.abspath(opts.build_dir), "bench")
     stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
     out_dir = opts.out or os.path.join(HERE, "results", stamp)
@@ -222,7 +228,8 @@ def main() -> int:
                      f"(20,000 fds plus a few); the large pipe chain uses {max_pipes(10000):,}.")
     has_eventide_echo = runner.exists(Arm("eventide", "echo_libevent_eventide"))
     meta = machine()
-    meta.update(scale=opts.scale, pinned=runner.pin, load_start=load1())
+    meta.update(scale=opts.scale, echo_loops=scale.echo_loops, pinned=runner.pin,
+                load_start=load1())
     all_cases: list[Case] = []
     samples: list[dict] = []
     errors: list[str] = []
