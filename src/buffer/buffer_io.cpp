@@ -110,8 +110,19 @@ int evbuffer::read(int fd, int howmuch) {
   }
 
   ssize_t r;
+  // One piece from a socket: recv() skips the VFS layer read() goes through.
   do {
-    r = n == 1 ? ::read(fd, iov[0].iov_base, iov[0].iov_len) : readv(fd, iov, n);
+    if (n > 1) {
+      r = readv(fd, iov, n);
+    } else if (fd != nonsock_fd_) {
+      r = recv(fd, iov[0].iov_base, iov[0].iov_len, 0);
+      if (r < 0 && errno == ENOTSOCK) {
+        nonsock_fd_ = fd;
+        r = ::read(fd, iov[0].iov_base, iov[0].iov_len);
+      }
+    } else {
+      r = ::read(fd, iov[0].iov_base, iov[0].iov_len);
+    }
   } while (r < 0 && errno == EINTR);
   if (r <= 0) {
     if (fresh) eventide::detail::chunk_release(fresh);

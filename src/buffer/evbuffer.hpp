@@ -146,6 +146,8 @@ struct evbuffer {
   uint32_t n_lazy_ = 0;
   int refcnt_ = 1;
   int busy_ = 0;  // calls on this buffer now running (nested through callbacks)
+  // The last fd evbuffer_read found not to be a socket: read() it, not recv().
+  int nonsock_fd_ = -1;
   uint16_t cb_running_ = 0;
   int8_t eol_scan_style_ = -1;
   uint8_t n_reserved_ = 0;

@@ -137,11 +137,15 @@ void read_handler(evutil_socket_t fd, short event, void *arg) {
       return;
     }
     bev_decrement_read_buckets(b, res);
+    s->in_read_cb = true;
     bev_trigger_nolock(b, EV_READ, 0);
+    s->in_read_cb = false;
     // A reply written by the read callback goes out now, while its bytes are
     // warm, rather than after every other ready connection's read: one
     // message in flight per loop instead of one per ready connection.
-    if (bev_unschedule(b, &s->flush_cb)) flush_now(s);
+    const bool wanted = s->flush_after_read;
+    s->flush_after_read = false;
+    if (bev_unschedule(b, &s->flush_cb) || wanted) flush_now(s);
   }();
   bev_decref_and_unlock(b);
 }
@@ -196,6 +200,10 @@ void outbuf_cb(struct evbuffer *, const struct evbuffer_cb_info *info, void *arg
   if (fd_of(b) < 0 || write_pending(b)) return;
   if (s->connecting) {
     bev_add_event(&p.ev_write, &p.timeout_write);
+    return;
+  }
+  if (s->in_read_cb) {
+    s->flush_after_read = true;  // read_handler sends it when the callback returns
     return;
   }
   bev_schedule(b, &s->flush_cb);

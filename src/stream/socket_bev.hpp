@@ -13,6 +13,10 @@ struct DnsJob;
 struct SocketBev : Bev {
   bool connecting = false;
   bool connection_refused = false;
+  // The read callback is running (from read_handler): output it adds is sent
+  // right after it returns, so outbuf_cb only notes it (no deferred flush).
+  bool in_read_cb = false;
+  bool flush_after_read = false;
   int dns_error = 0;
   DnsJob *dns = nullptr;
   // Writes scheduled from the output buffer's callback: run from the loop
