@@ -1,8 +1,8 @@
-// Socket I/O. A read is one readv into the free tail, the spare chunk and a
-// fresh 64 KiB chunk from the thread's chunk cache, so one call drains most
-// sockets (libevent reads 4096 bytes per call) and large reads are not
-// copied. Writes are one sendmsg(MSG_NOSIGNAL) over the chain, or sendfile
-// for file chunks; no SIGPIPE is ever raised.
+// Socket I/O. A read is one call (recv, or readv when the last chunk's free
+// tail or an expand()ed spare takes part) into a fresh chunk of up to 64 KiB
+// from the thread's chunk cache, so one call drains most sockets (libevent
+// reads 4096 bytes per call) and large reads are not copied. Writes are one sendmsg(MSG_NOSIGNAL)
+// over the chain, or sendfile for file chunks; no SIGPIPE is ever raised.
 #include <signal.h>
 #include <sys/sendfile.h>
 #include <sys/socket.h>
@@ -153,21 +153,16 @@ int evbuffer::read(int fd, int howmuch) {
     } else if (left) {
       // A few bytes in a big chunk: copy them into one sized to fit, so a
       // buffer that holds a short line does not pin 64 KiB.
-      Chunk *c = take_chunk(left);
-      if (!c) {
+      // With no memory for the small chunk, keep the big one: nothing is lost.
+      if (Chunk *c = take_chunk(left)) {
+        std::memcpy(c->data, fresh->data, left);
+        c->off = left;
+        link_back(c);
         eventide::detail::chunk_release(fresh);
-        // Bytes already taken from the socket cannot go back: say so loudly.
-        log(kLogWarn, "evbuffer_read: out of memory, %zu bytes read from fd %d are lost", left, fd);
-        len_ += static_cast<size_t>(r) - left;
-        note_added(static_cast<size_t>(r) - left);
-        notify();
-        errno = ENOMEM;
-        return -1;
+      } else {
+        fresh->off = left;
+        link_back(fresh);
       }
-      std::memcpy(c->data, fresh->data, left);
-      c->off = left;
-      link_back(c);
-      eventide::detail::chunk_release(fresh);
     } else {
       eventide::detail::chunk_release(fresh);
     }

@@ -1,6 +1,7 @@
 // eventide::Buffer (the C++ face) and evbuffer internals: chunk reuse, no
 // quadratic paths, the read spill.
 #include <eventide/buffer.hpp>
+#include <event2/event.h>
 #include <event2/thread.h>
 
 #include <gtest/gtest.h>
@@ -211,6 +212,43 @@ TEST(BufferInternals, DrainedBufferKeepsNoChunk) {
   EXPECT_EQ(evbuffer_read(b, sv[0], -1), 50000);
   EXPECT_EQ(b->first_, big);
   evbuffer_free(b);
+  close(sv[0]);
+  close(sv[1]);
+}
+
+// Out of memory for the small chunk a short read is copied into: the bytes
+// stay in the big chunk they were read into, nothing is lost. Runs on a new
+// thread so its chunk cache is empty and the allocations are predictable.
+thread_local int t_allocs_left = -1;  // -1: never fail
+void *failing_malloc(size_t n) {
+  if (t_allocs_left == 0) return nullptr;
+  if (t_allocs_left > 0) --t_allocs_left;
+  return std::malloc(n);
+}
+void *plain_realloc(void *p, size_t n) {
+  return std::realloc(p, n);
+}
+
+TEST(BufferInternals, ShortReadKeptWhenNoMemoryForItsChunk) {
+  int sv[2];
+  ASSERT_EQ(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+  ASSERT_EQ(write(sv[1], "hello, out of memory", 20), 20);
+  event_set_mem_functions(failing_malloc, plain_realloc, std::free);
+  int got = -2;
+  std::string text;
+  std::thread([&] {
+    evbuffer *b = evbuffer_new();
+    t_allocs_left = 1;  // the read's 64 KiB chunk, then nothing
+    got = evbuffer_read(b, sv[0], -1);
+    t_allocs_left = -1;
+    char out[32] = {};
+    evbuffer_remove(b, out, sizeof out);
+    text = out;
+    evbuffer_free(b);
+  }).join();
+  event_set_mem_functions(nullptr, nullptr, nullptr);
+  EXPECT_EQ(got, 20);
+  EXPECT_EQ(text, "hello, out of memory");
   close(sv[0]);
   close(sv[1]);
 }
