@@ -24,21 +24,9 @@ extern event_base *g_current_base;
 
 namespace {
 
-bool check_bev(const bufferevent *b, const char *fn) {
-  if (!b) {
-    EVENTIDE_BAD_ARG("%s: NULL bufferevent", fn);
-    return false;
-  }
-  if (!bev_debug_check(b, fn)) {
-    errno = EINVAL;
-    return false;
-  }
-  return true;
-}
-
-#define CHECK_BEV(b, fn, ret)          \
-  do {                                 \
-    if (!check_bev(b, fn)) return ret; \
+#define CHECK_BEV(b, fn, ret)              \
+  do {                                     \
+    if (!bev_check_arg(b, fn)) return ret; \
   } while (0)
 
 bool check_socket(Bev *b, const char *fn) {

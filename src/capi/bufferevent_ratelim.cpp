@@ -15,18 +15,6 @@ using namespace eventide::detail;
 
 namespace {
 
-bool check_bev(const bufferevent *b, const char *fn) {
-  if (!b) {
-    EVENTIDE_BAD_ARG("%s: NULL bufferevent", fn);
-    return false;
-  }
-  if (!bev_debug_check(b, fn)) {
-    errno = EINVAL;
-    return false;
-  }
-  return true;
-}
-
 bool check_group(const bufferevent_rate_limit_group *g, const char *fn) {
   if (g) return true;
   EVENTIDE_BAD_ARG("%s: NULL rate-limit group", fn);
@@ -73,7 +61,7 @@ EVENT2_EXPORT_SYMBOL void ev_token_bucket_cfg_free(struct ev_token_bucket_cfg *c
 
 EVENT2_EXPORT_SYMBOL int bufferevent_set_rate_limit(struct bufferevent *bev,
                                                     struct ev_token_bucket_cfg *cfg) {
-  if (!check_bev(bev, "bufferevent_set_rate_limit")) return -1;
+  if (!bev_check_arg(bev, "bufferevent_set_rate_limit")) return -1;
   Bev *b = bev_of(bev);
   BevGuard g(b);
   return bev_set_rate_limit(b, cfg);
@@ -112,42 +100,42 @@ EVENT2_EXPORT_SYMBOL void bufferevent_rate_limit_group_free(
 
 EVENT2_EXPORT_SYMBOL int bufferevent_add_to_rate_limit_group(
     struct bufferevent *bev, struct bufferevent_rate_limit_group *g) {
-  if (!check_bev(bev, "bufferevent_add_to_rate_limit_group")) return -1;
+  if (!bev_check_arg(bev, "bufferevent_add_to_rate_limit_group")) return -1;
   Bev *b = bev_of(bev);
   BevGuard guard(b);
   return bev_add_to_group(b, g);
 }
 
 EVENT2_EXPORT_SYMBOL int bufferevent_remove_from_rate_limit_group(struct bufferevent *bev) {
-  if (!check_bev(bev, "bufferevent_remove_from_rate_limit_group")) return -1;
+  if (!bev_check_arg(bev, "bufferevent_remove_from_rate_limit_group")) return -1;
   Bev *b = bev_of(bev);
   BevGuard g(b);
   return bev_remove_from_group(b, true);
 }
 
 EVENT2_EXPORT_SYMBOL ev_ssize_t bufferevent_get_read_limit(struct bufferevent *bev) {
-  if (!check_bev(bev, "bufferevent_get_read_limit")) return -1;
+  if (!bev_check_arg(bev, "bufferevent_get_read_limit")) return -1;
   Bev *b = bev_of(bev);
   BevGuard g(b);
   return static_cast<ev_ssize_t>(bev_read_limit(b));
 }
 
 EVENT2_EXPORT_SYMBOL ev_ssize_t bufferevent_get_write_limit(struct bufferevent *bev) {
-  if (!check_bev(bev, "bufferevent_get_write_limit")) return -1;
+  if (!bev_check_arg(bev, "bufferevent_get_write_limit")) return -1;
   Bev *b = bev_of(bev);
   BevGuard g(b);
   return static_cast<ev_ssize_t>(bev_write_limit(b));
 }
 
 EVENT2_EXPORT_SYMBOL ev_ssize_t bufferevent_get_max_to_read(struct bufferevent *bev) {
-  if (!check_bev(bev, "bufferevent_get_max_to_read")) return -1;
+  if (!bev_check_arg(bev, "bufferevent_get_max_to_read")) return -1;
   Bev *b = bev_of(bev);
   BevGuard g(b);
   return bev_get_read_max(b);
 }
 
 EVENT2_EXPORT_SYMBOL ev_ssize_t bufferevent_get_max_to_write(struct bufferevent *bev) {
-  if (!check_bev(bev, "bufferevent_get_max_to_write")) return -1;
+  if (!bev_check_arg(bev, "bufferevent_get_max_to_write")) return -1;
   Bev *b = bev_of(bev);
   BevGuard g(b);
   return bev_get_write_max(b);
@@ -155,7 +143,7 @@ EVENT2_EXPORT_SYMBOL ev_ssize_t bufferevent_get_max_to_write(struct bufferevent 
 
 EVENT2_EXPORT_SYMBOL const struct ev_token_bucket_cfg *bufferevent_get_token_bucket_cfg(
     const struct bufferevent *bev) {
-  if (!check_bev(bev, "bufferevent_get_token_bucket_cfg")) return nullptr;
+  if (!bev_check_arg(bev, "bufferevent_get_token_bucket_cfg")) return nullptr;
   Bev *b = const_cast<Bev *>(bev_of(bev));
   BevGuard g(b);
   return b->rate ? b->rate->cfg : nullptr;
@@ -175,7 +163,7 @@ bufferevent_rate_limit_group_get_write_limit(struct bufferevent_rate_limit_group
 
 EVENT2_EXPORT_SYMBOL int bufferevent_decrement_read_limit(struct bufferevent *bev,
                                                           ev_ssize_t decr) {
-  if (!check_bev(bev, "bufferevent_decrement_read_limit")) return -1;
+  if (!bev_check_arg(bev, "bufferevent_decrement_read_limit")) return -1;
   Bev *b = bev_of(bev);
   BevGuard g(b);
   return bev_decrement_read_limit(b, decr);
@@ -183,7 +171,7 @@ EVENT2_EXPORT_SYMBOL int bufferevent_decrement_read_limit(struct bufferevent *be
 
 EVENT2_EXPORT_SYMBOL int bufferevent_decrement_write_limit(struct bufferevent *bev,
                                                            ev_ssize_t decr) {
-  if (!check_bev(bev, "bufferevent_decrement_write_limit")) return -1;
+  if (!bev_check_arg(bev, "bufferevent_decrement_write_limit")) return -1;
   Bev *b = bev_of(bev);
   BevGuard g(b);
   return bev_decrement_write_limit(b, decr);

@@ -113,6 +113,9 @@ bool bev_enter(Bev *b);
 void bev_debug_note_new(Bev *b);
 // False (logged) when b is not a live bufferevent known in debug mode.
 bool bev_debug_check(const bufferevent *b, const char *fn);
+// The argument check of every public bufferevent call: false (logged, errno
+// EINVAL) when b is NULL or, in debug mode, not a live bufferevent.
+bool bev_check_arg(const bufferevent *b, const char *fn);
 void bev_debug_note_free(Bev *b);
 
 // ---- callbacks ----

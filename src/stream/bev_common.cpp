@@ -270,6 +270,18 @@ bool bev_debug_check(const bufferevent *b, const char *fn) {
   return false;
 }
 
+bool bev_check_arg(const bufferevent *b, const char *fn) {
+  if (!b) {
+    EVENTIDE_BAD_ARG("%s: NULL bufferevent", fn);
+    return false;
+  }
+  if (!bev_debug_check(b, fn)) {
+    errno = EINVAL;
+    return false;
+  }
+  return true;
+}
+
 void bev_debug_note_free(Bev *b) {
   if (!debug_mode_on()) return;
   std::lock_guard<std::mutex> g(g_debug_mu);
