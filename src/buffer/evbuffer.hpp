@@ -146,7 +146,8 @@ struct evbuffer {
   uint32_t n_lazy_ = 0;
   int refcnt_ = 1;
   int busy_ = 0;  // calls on this buffer now running (nested through callbacks)
-  // The last fd evbuffer_read found not to be a socket: read() it, not recv().
+  // The last fd found not to be a socket: read() and writev() it, not recv()
+  // and send().
   int nonsock_fd_ = -1;
   uint16_t cb_running_ = 0;
   int8_t eol_scan_style_ = -1;
@@ -162,8 +163,6 @@ struct evbuffer {
   // A writable chunk at the end with at least `need` free bytes (last_ or a
   // new one, not yet linked when new: see take_chunk).
   Chunk *take_chunk(size_t need);
-  // Hands a drained-out chunk back: kept as spare or released.
-  void recycle(Chunk *c);
   void release_reservation();
   // Counted only while someone listens: with no callback there is nothing
   // to report later (libevent also forgets changes made before the first).
