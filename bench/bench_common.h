@@ -111,6 +111,57 @@ static inline double bench_median(double *v, int n) {
   return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
+/* The pipe chain's command line, the same for every arm:
+   [-n pipes] [-a active] [-w writes] [-r rounds] [-t]. */
+struct bench_chain_args {
+  int pipes, active, rounds, with_timeouts;
+  long writes;
+};
+
+/* Parses and checks it and raises RLIMIT_NOFILE for two fds a pipe. Returns 0,
+   or the exit status (2) after a message naming `prog`. */
+static inline int bench_chain_parse(int argc, char **argv, const char *prog,
+                                    struct bench_chain_args *a) {
+  int opt;
+  a->pipes = 100;
+  a->active = 100;
+  a->rounds = 25;
+  a->with_timeouts = 0;
+  a->writes = 1000;
+  while ((opt = getopt(argc, argv, "n:a:w:r:t")) != -1) {
+    switch (opt) {
+      case 'n':
+        a->pipes = atoi(optarg);
+        break;
+      case 'a':
+        a->active = atoi(optarg);
+        break;
+      case 'w':
+        a->writes = atol(optarg);
+        break;
+      case 'r':
+        a->rounds = atoi(optarg);
+        break;
+      case 't':
+        a->with_timeouts = 1;
+        break;
+      default:
+        fprintf(stderr, "usage: %s [-n pipes] [-a active] [-w writes] [-r rounds] [-t]\n", argv[0]);
+        return 2;
+    }
+  }
+  if (a->pipes < 1 || a->active < 1 || a->active > a->pipes || a->rounds < 1) {
+    fprintf(stderr, "%s: need 1 <= active <= pipes and rounds >= 1\n", prog);
+    return 2;
+  }
+  if (bench_raise_nofile(2L * a->pipes + 64) < 2L * a->pipes + 16) {
+    fprintf(stderr, "%s: %d pipes need %d fds; RLIMIT_NOFILE is lower\n", prog, a->pipes,
+            2 * a->pipes + 16);
+    return 2;
+  }
+  return 0;
+}
+
 /* A nonblocking listening socket on 127.0.0.1:port (0 = any free port) with
    SO_REUSEPORT, so each loop of a multi-loop server can own one on the same
    port and the kernel spreads connections over them. */

@@ -97,40 +97,16 @@ struct Chain {
 
 int main(int argc, char **argv) {
   Chain c;
-  int active = 100, rounds = 25, opt;
-  long writes = 1000;
-  while ((opt = getopt(argc, argv, "n:a:w:r:t")) != -1) {
-    switch (opt) {
-      case 'n':
-        c.n = std::atoi(optarg);
-        break;
-      case 'a':
-        active = std::atoi(optarg);
-        break;
-      case 'w':
-        writes = std::atol(optarg);
-        break;
-      case 'r':
-        rounds = std::atoi(optarg);
-        break;
-      case 't':
-        c.with_timeouts = true;
-        break;
-      default:
-        std::fprintf(stderr, "usage: %s [-n pipes] [-a active] [-w writes] [-r rounds] [-t]\n",
-                     argv[0]);
-        return 2;
-    }
-  }
-  if (c.n < 1 || active < 1 || active > c.n || rounds < 1) {
-    std::fprintf(stderr, "pipe_chain_asio: need 1 <= active <= pipes and rounds >= 1\n");
-    return 2;
-  }
-  if (bench_raise_nofile(2L * c.n + 64) < 2L * c.n + 16) {
-    std::fprintf(stderr, "pipe_chain_asio: %d pipes need %d fds; RLIMIT_NOFILE is lower\n", c.n,
-                 2 * c.n + 16);
-    return 2;
-  }
+  int active, rounds;
+  long writes;
+  struct bench_chain_args args;
+  const int bad = bench_chain_parse(argc, argv, "pipe_chain_asio", &args);
+  if (bad) return bad;
+  c.n = args.pipes;
+  active = args.active;
+  writes = args.writes;
+  rounds = args.rounds;
+  c.with_timeouts = args.with_timeouts != 0;
   for (int i = 0; i < c.n; ++i) {
     int sv[2];
     if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, sv) != 0) bench_die("socketpair");

@@ -79,41 +79,17 @@ static void on_close(uv_handle_t *h) {
 }
 
 int main(int argc, char **argv) {
-  int active = 100, rounds = 25, opt, i;
-  long writes = 1000;
+  int active, rounds, i;
+  long writes;
   double *samples, *wall, ignored;
-  g_n = 100;
-  while ((opt = getopt(argc, argv, "n:a:w:r:t")) != -1) {
-    switch (opt) {
-      case 'n':
-        g_n = atoi(optarg);
-        break;
-      case 'a':
-        active = atoi(optarg);
-        break;
-      case 'w':
-        writes = atol(optarg);
-        break;
-      case 'r':
-        rounds = atoi(optarg);
-        break;
-      case 't':
-        g_with_timeouts = 1;
-        break;
-      default:
-        fprintf(stderr, "usage: %s [-n pipes] [-a active] [-w writes] [-r rounds] [-t]\n", argv[0]);
-        return 2;
-    }
-  }
-  if (g_n < 1 || active < 1 || active > g_n || rounds < 1) {
-    fprintf(stderr, "pipe_chain_uv: need 1 <= active <= pipes and rounds >= 1\n");
-    return 2;
-  }
-  if (bench_raise_nofile(2L * g_n + 64) < 2L * g_n + 16) {
-    fprintf(stderr, "pipe_chain_uv: %d pipes need %d fds; RLIMIT_NOFILE is lower\n", g_n,
-            2 * g_n + 16);
-    return 2;
-  }
+  struct bench_chain_args args;
+  const int bad = bench_chain_parse(argc, argv, "pipe_chain_uv", &args);
+  if (bad) return bad;
+  g_n = args.pipes;
+  active = args.active;
+  writes = args.writes;
+  rounds = args.rounds;
+  g_with_timeouts = args.with_timeouts;
   g_loop = uv_default_loop();
   g_polls = calloc((size_t)g_n, sizeof *g_polls);
   g_timers = calloc((size_t)g_n, sizeof *g_timers);
